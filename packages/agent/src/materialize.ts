@@ -1,0 +1,59 @@
+import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import type { LatheClient } from '@lathe/client';
+import type { Snapshot } from '@lathe/contract';
+import { withRetry } from './retry.js';
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** Run `fn` over items with at most `limit` in flight. */
+export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(workers);
+}
+
+/**
+ * Write a snapshot's files into `dest`. Blobs come from the node's content-addressed
+ * cache, so an unchanged snapshot downloads nothing; entries that would land outside
+ * `dest` are refused.
+ */
+export async function materializeSnapshot(client: LatheClient, snapshot: Snapshot, dest: string, cacheDir: string, readOnly = false): Promise<{ downloaded: number; cached: number }> {
+  let downloaded = 0;
+  let cached = 0;
+  const root = resolve(dest);
+  await mkdir(root, { recursive: true });
+  await eachLimit(snapshot.files, 8, async (file) => {
+    const target = resolve(root, file.path);
+    if (!target.startsWith(root + sep)) throw new Error(`snapshot entry '${file.path}' would be written outside the run folder`);
+    const cachePath = join(cacheDir, file.sha256.slice(0, 2), file.sha256);
+    if (await exists(cachePath)) {
+      cached++;
+    } else {
+      await mkdir(dirname(cachePath), { recursive: true });
+      const tmp = `${cachePath}.${randomBytes(4).toString('hex')}.tmp`;
+      await withRetry(async () => {
+        const res = await client.download('downloadBlob', { params: { sha256: file.sha256 } });
+        await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(tmp));
+      }, { maxMs: 10 * 60_000 });
+      await rename(tmp, cachePath).catch(async (err: unknown) => {
+        await rm(tmp, { force: true });
+        if (!(await exists(cachePath))) throw err;
+      });
+      downloaded++;
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(cachePath, target);
+    const mode = (file.mode ?? 0o644) & 0o777;
+    await chmod(target, readOnly ? mode & 0o555 : mode | 0o200);
+  });
+  return { downloaded, cached };
+}

@@ -1,0 +1,96 @@
+import { basename, dirname, resolve } from 'node:path';
+import { IGNORED_JOB_KEYS, type CommandJobYaml, type JobSubmission, type ResolvedInput } from '@lathe/contract';
+import type { LoadedJobFile } from '../job-file/load-job-file.js';
+
+const CLOUD_URI = /^(azureml:|https?:\/\/|wasbs?:\/\/|abfss?:\/\/|s3:\/\/|adl:\/\/)/;
+
+export interface Uploader {
+  /** Upload a local file or folder; returns its snapshot id (and the file name for uri_file). */
+  data(path: string, type: 'uri_file' | 'uri_folder', describe: string): Promise<{ snapshotId: string; fileName?: string | undefined }>;
+  /** Upload the code folder; returns the snapshot id and git tags for it. */
+  code(path: string): Promise<{ snapshotId: string; gitTags: Record<string, string> }>;
+}
+
+export interface Notes {
+  warn(message: string): void;
+}
+
+const str = (v: string | number | boolean) => String(v);
+const strings = (rec: Record<string, string | number | boolean> | undefined) =>
+  Object.fromEntries(Object.entries(rec ?? {}).map(([k, v]) => [k, str(v)]));
+
+/** `azureml:cpu-cluster` → `cpu-cluster`; `local` stays `local`. */
+export function computeName(compute: string | undefined): string {
+  if (!compute) return 'local';
+  return compute.startsWith('azureml:') ? compute.slice('azureml:'.length) : compute;
+}
+
+function describeEnvironment(env: CommandJobYaml['environment'], notes: Notes): void {
+  if (env === undefined) return;
+  if (typeof env === 'string') {
+    notes.warn(`environment '${env}' is recorded; until environments are supported the job runs in the host environment`);
+    return;
+  }
+  if (env.build !== undefined) {
+    throw new Error("environment.build (a Docker build context) needs a container runtime, and the 'local' compute has none; use a conda_file or image instead");
+  }
+  if (typeof env.image === 'string') {
+    notes.warn(`the 'local' compute runs no containers: image '${env.image}' is recorded and the job runs in the host environment`);
+    return;
+  }
+  notes.warn('the inline environment is recorded; until environments are supported the job runs in the host environment');
+}
+
+/** Turn a loaded job file into what the server stores: code and local data uploaded, names resolved. */
+export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upload: Uploader, notes: Notes, nameOverride?: string): Promise<JobSubmission> {
+  const spec = file.spec;
+  describeEnvironment(spec.environment, notes);
+  const inputs: Record<string, ResolvedInput> = {};
+  for (const [name, input] of Object.entries(spec.inputs ?? {})) {
+    if (typeof input !== 'object') {
+      inputs[name] = { kind: 'literal', value: input };
+    } else if (input.type === 'uri_file' || input.type === 'uri_folder') {
+      const { path, mode } = input as { path: string; mode: 'download' | 'ro_mount' };
+      if (CLOUD_URI.test(path)) {
+        throw new Error(`inputs.${name}: '${path}' is a data asset or cloud URI; this version runs jobs on local files only (use a local path)`);
+      }
+      const abs = resolve(file.baseDir, path);
+      const up = await upload.data(abs, input.type, `inputs.${name}`);
+      inputs[name] = { kind: 'data', type: input.type, mode, snapshot_id: up.snapshotId, source: path, ...(up.fileName ? { file_name: up.fileName } : {}) };
+    } else {
+      const value = (input as { value?: string | number | boolean; default?: string | number | boolean }).value ?? (input as { default?: string | number | boolean }).default;
+      if (value !== undefined) inputs[name] = { kind: 'literal', value };
+    }
+  }
+  const outputs: JobSubmission['outputs'] = {};
+  for (const [name, output] of Object.entries(spec.outputs ?? {})) {
+    outputs[name] = { type: output?.type ?? 'uri_folder', mode: output?.mode ?? 'rw_mount' };
+  }
+  let codeSnapshotId: string | null = null;
+  let gitTags: Record<string, string> = {};
+  if (spec.code !== undefined) {
+    const up = await upload.code(resolve(file.baseDir, spec.code));
+    codeSnapshotId = up.snapshotId;
+    gitTags = up.gitTags;
+  }
+  const ignored: Record<string, unknown> = {};
+  for (const key of IGNORED_JOB_KEYS) if (spec[key] !== undefined) ignored[key] = spec[key];
+  return {
+    ...(nameOverride ?? spec.name ? { name: nameOverride ?? spec.name } : {}),
+    ...(spec.display_name ? { display_name: spec.display_name } : {}),
+    // As Azure ML: the experiment defaults to the name of the folder the job was created from.
+    experiment_name: spec.experiment_name ?? basename(dirname(resolve(yamlPath))),
+    ...(spec.description ? { description: spec.description } : {}),
+    tags: { ...gitTags, ...strings(spec.tags), 'lathe.source.file': basename(yamlPath) },
+    properties: strings(spec.properties),
+    command: spec.command,
+    code_snapshot_id: codeSnapshotId,
+    ...(spec.environment !== undefined ? { environment: spec.environment } : {}),
+    environment_variables: strings(spec.environment_variables),
+    compute: computeName(spec.compute),
+    timeout_seconds: spec.limits?.timeout ?? null,
+    inputs,
+    outputs,
+    ignored,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Run } from '@lathe/contract';
+import { formatDuration, formatTime, table } from '../output/format.js';
+
+const metricText = (v: Run['metrics'][string]) => (typeof v.value === 'number' ? String(Number(v.value.toPrecision(6))) : v.value);
+
+/** `job show` as a person reads it. */
+export function runDetails(run: Run): string {
+  const rows: string[][] = [
+    ['Name', run.id],
+    ['Display name', run.display_name],
+    ['Experiment', run.experiment_name],
+    ['Status', run.status + (run.status_reason ? ` (${run.status_reason})` : '')],
+    ['Compute', run.compute ?? '-'],
+    ['Created', formatTime(run.created_at)],
+    ['Started', formatTime(run.started_at)],
+    ['Ended', formatTime(run.ended_at)],
+    ['Duration', formatDuration(run.started_at, run.ended_at)],
+  ];
+  if (run.exit_code !== null) rows.push(['Exit code', String(run.exit_code)]);
+  if (run.parent_run_id) rows.push(['Parent', run.parent_run_id]);
+  if (run.job) rows.push(['Command', run.job.command]);
+  const section = (title: string, rec: Record<string, string>) => {
+    const entries = Object.entries(rec);
+    if (entries.length) rows.push([title, entries.map(([k, v]) => `${k}=${v}`).join(', ')]);
+  };
+  section('Params', run.params);
+  section('Tags', run.tags);
+  section('Metrics', Object.fromEntries(Object.entries(run.metrics).map(([k, v]) => [k, metricText(v)])));
+  return table(rows.map(([k, v]) => [`${k}:`, v!]));
+}
+
+export function runTable(runs: Run[]): string {
+  return table([
+    ['NAME', 'STATUS', 'EXPERIMENT', 'DISPLAY NAME', 'CREATED', 'DURATION'],
+    ...runs.map((r) => [r.id, r.status, r.experiment_name, r.display_name, formatTime(r.created_at), formatDuration(r.started_at, r.ended_at)]),
+  ]);
+}

@@ -1,0 +1,50 @@
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { LATHE_VERSION } from '../version.js';
+import { latheHome } from '../connection/lathe-home.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The `lathe` executable (packages/cli/bin/lathe.js) and the repo's python/ folder. */
+const CLI_BIN = resolve(here, '../../bin/lathe.js');
+const PYTHON_DIR = resolve(here, '../../../../python');
+
+export function serverCommand(program: Command, env: NodeJS.ProcessEnv): void {
+  program
+    .command('server')
+    .description('Start a Lathe workspace server (SQLite, local disk and local compute by default)')
+    .option('--data <dir>', 'data folder (database, blobs, run folders)', join(latheHome(env), 'data'))
+    .option('--host <host>', 'address to bind; 0.0.0.0 exposes the server to the network', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '5252')
+    .option('--slots <n>', 'concurrent jobs on the local compute (default: CPU count)')
+    .option('--db <url>', 'metadata database URL (default: sqlite in the data folder)')
+    .option('--blobs <url>', 'blob store URL (default: file:// in the data folder)')
+    .action(async (o: { data: string; host: string; port: string; slots?: string; db?: string; blobs?: string }) => {
+      const { startServer } = await import('@lathe/server');
+      const dataDir = resolve(o.data);
+      const server = await startServer({
+        dataDir,
+        host: o.host,
+        port: Number(o.port),
+        databaseUrl: o.db ?? `sqlite://${pathToFileURL(join(dataDir, 'lathe.db')).pathname}`,
+        blobUrl: o.blobs ?? pathToFileURL(join(dataDir, 'blobs')).href,
+        latheHome: latheHome(env),
+        localSlots: o.slots ? Number(o.slots) : Math.max(1, cpus().length),
+        agentCommand: [process.execPath, CLI_BIN, 'agent'],
+        pythonPath: PYTHON_DIR,
+        baseEnv: env,
+        version: LATHE_VERSION,
+        tickMs: env.LATHE_TICK_MS ? Number(env.LATHE_TICK_MS) : undefined,
+        log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+      });
+      process.stdout.write(`Lathe listening on ${server.url}\n`);
+      process.stdout.write(`Data: ${dataDir}\nCredentials: ${server.credentialsFile}\n`);
+      const stop = () => {
+        process.stdout.write('Lathe shutting down\n');
+        void server.close().then(() => process.exit(0), () => process.exit(1));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+}

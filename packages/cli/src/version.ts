@@ -1,0 +1,1 @@
+export const LATHE_VERSION = '0.1.0';
