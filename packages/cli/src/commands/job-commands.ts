@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Run } from '@lathe/contract';
 import { loadJobFile } from '../job-file/load-job-file.js';
-import { buildManifest } from '../snapshot/build-manifest.js';
+import { buildManifest, DEFAULT_SNAPSHOT_LIMITS } from '../snapshot/build-manifest.js';
 import { readGitInfo } from '../snapshot/git-info.js';
 import { dataManifest } from '../upload/data-manifest.js';
 import { uploadSnapshot } from '../upload/upload-snapshot.js';
@@ -14,6 +14,14 @@ import { exitCodeForStatus } from './exit-codes.js';
 import type { CommandContext } from './command-context.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Azure ML's snapshot limits by default; LATHE_SNAPSHOT_MAX_BYTES / _MAX_FILES change them. */
+function snapshotLimits(env: NodeJS.ProcessEnv) {
+  return {
+    maxBytes: env.LATHE_SNAPSHOT_MAX_BYTES ? Number(env.LATHE_SNAPSHOT_MAX_BYTES) : DEFAULT_SNAPSHOT_LIMITS.maxBytes,
+    maxFiles: env.LATHE_SNAPSHOT_MAX_FILES ? Number(env.LATHE_SNAPSHOT_MAX_FILES) : DEFAULT_SNAPSHOT_LIMITS.maxFiles,
+  };
+}
 
 export function jobCommands(program: Command, ctx: CommandContext): void {
   const job = program.command('job').description('Submit and follow jobs (as `az ml job`)');
@@ -30,7 +38,7 @@ export function jobCommands(program: Command, ctx: CommandContext): void {
       for (const w of loaded.warnings) out.warn(w);
       const submission = await buildSubmission(loaded, o.file, {
         code: async (dir) => {
-          const manifest = await buildManifest(dir);
+          const manifest = await buildManifest(dir, snapshotLimits(ctx.env));
           for (const w of manifest.warnings) out.warn(w);
           const { snapshot } = await uploadSnapshot(client, manifest.files, manifest.absPaths, out, 'code');
           return { snapshotId: snapshot.id, gitTags: await readGitInfo(dir) };

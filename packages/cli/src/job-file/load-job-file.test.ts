@@ -123,6 +123,7 @@ describe('loadJobFile', () => {
   it('reports an empty mapping value as empty', async () => {
     const err = await loadError('command: echo\nlimits:\n');
     expect(err.reason).toBe('expected a mapping, got an empty value');
+    expect([err.line, err.column]).toEqual([2, 1]);
     expect(err.key).toBe('limits');
   });
 

@@ -28,7 +28,9 @@ export class YamlLocator {
   locate(path: readonly PropertyKey[], target: LocateTarget = 'value'): Place {
     if (target === 'parent') return this.locate(path.slice(0, -1), 'value');
     const found = this.walk(path);
-    const node = target === 'key' ? (found.key ?? found.node) : (found.node ?? found.key);
+    // `limits:` with nothing after it: the empty value sits at the end of the line; the key reads better.
+    const empty = isScalar(found.node) && found.node.value === null && found.node.range?.[0] === found.node.range?.[1];
+    const node = target === 'key' || empty ? (found.key ?? found.node) : (found.node ?? found.key);
     const range = isNode(node) ? node.range : undefined;
     if (range) {
       const { line, col } = this.lines.linePos(range[0]);

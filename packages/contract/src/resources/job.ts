@@ -47,6 +47,9 @@ export const LimitsYaml = z.strictObject({
   timeout: z.number().int().positive().optional(),
 });
 
+/** The names `${{inputs.x}}` can reference. */
+const IoName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'input and output names use letters, digits and _ (and do not start with a digit)');
+
 export const CommandJobYaml = z.strictObject({
   $schema: z.string().optional(),
   type: z.literal('command').default('command'),
@@ -62,8 +65,8 @@ export const CommandJobYaml = z.strictObject({
   environment_variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   compute: z.string().optional(),
   limits: LimitsYaml.optional(),
-  inputs: z.record(z.string(), JobInputYaml).optional(),
-  outputs: z.record(z.string(), JobOutputYaml).optional(),
+  inputs: z.record(IoName, JobInputYaml).optional(),
+  outputs: z.record(IoName, JobOutputYaml).optional(),
   resources: z.record(z.string(), z.unknown()).optional(),
   distribution: z.record(z.string(), z.unknown()).optional(),
   identity: z.record(z.string(), z.unknown()).optional(),

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+/**
+ * Metric ingestion through the batch API.
+ *
+ * The server runs as a separate process (`lathe server --port 0`), so the load generator
+ * does not share its event loop. 4 concurrent clients, each logging to its own run,
+ * POST `log-batch` requests of 1000 points (5 keys x 200 steps, as a training loop logs)
+ * for ~10 s. Baseline, measured afterwards in this process with the server stopped: raw
+ * better-sqlite3 inserts of the same rows, one row per point, WAL + synchronous=NORMAL,
+ * a (run_id, key, step) index, 1000 rows per transaction through a prepared statement.
+ * Also: one point per request, sequentially, for a few seconds.
+ *
+ * Env: BENCH_INGEST_SECONDS (default 10), BENCH_INGEST_CLIENTS (4), BENCH_SINGLE_SECONDS (3).
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { fmtInt, fmtRatio, log, now, report, startChildServer, tempDir } from './lib.mjs';
+
+const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
+const CLIENTS = Number(process.env.BENCH_INGEST_CLIENTS ?? 4);
+const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 3);
+const BATCH = 1000;
+const KEYS = ['loss', 'accuracy', 'lr', 'grad_norm', 'throughput'];
+const STEPS_PER_BATCH = BATCH / KEYS.length;
+const GOAL_PPS = 200_000;
+const GOAL_RATIO = 0.5;
+// Reference figures for MLflow 2.17's tracking server, measured elsewhere (not in this run).
+const MLFLOW_SINGLE = 70;
+const MLFLOW_BATCH = 5_200;
+
+/** The points of batch number `b`: steps [b*200, b*200+200) for each key. */
+function batchPoints(b, t0) {
+  const metrics = new Array(BATCH);
+  let i = 0;
+  for (let s = 0; s < STEPS_PER_BATCH; s++) {
+    const step = b * STEPS_PER_BATCH + s;
+    const ts = t0 + step;
+    for (let k = 0; k < KEYS.length; k++) metrics[i++] = { key: KEYS[k], value: Math.sin(step * 0.001 + k) * 10 + k, step, timestamp: ts };
+  }
+  return metrics;
+}
+
+async function apiBatch(server) {
+  const runs = [];
+  for (let c = 0; c < CLIENTS; c++) {
+    const run = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest', display_name: `client-${c}` } });
+    runs.push(run.id);
+  }
+  // Warm-up: a few batches on a throwaway run (JIT, SQLite page cache).
+  const warm = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest-warmup' } });
+  for (let b = 0; b < 20; b++) await server.client.call('logBatch', { params: { run: warm.id }, body: { metrics: batchPoints(b, Date.now()) } });
+
+  const t0 = Date.now();
+  let points = 0;
+  let requests = 0;
+  const latencies = [];
+  const start = now();
+  const deadline = start + SECONDS * 1000;
+  await Promise.all(runs.map(async (run) => {
+    for (let b = 0; now() < deadline; b++) {
+      const body = { metrics: batchPoints(b, t0) };
+      const s = now();
+      const res = await server.client.call('logBatch', { params: { run }, body });
+      latencies.push(now() - s);
+      if (res.stored_metrics !== BATCH) throw new Error(`stored ${res.stored_metrics} of ${BATCH}`);
+      points += BATCH;
+      requests++;
+    }
+  }));
+  const elapsed = (now() - start) / 1000;
+
+  // Check every point landed.
+  let stored = 0;
+  for (const run of runs) {
+    for (const key of KEYS) {
+      const s = await server.client.call('getMetricSeries', { params: { run }, query: { key, buckets: 1 } });
+      stored += s.total_points;
+    }
+  }
+  if (stored !== points) throw new Error(`sent ${points} points, the server holds ${stored}`);
+  latencies.sort((a, b) => a - b);
+  return { pps: points / elapsed, points, requests, elapsed, runs, p50: latencies[Math.floor(latencies.length / 2)], p95: latencies[Math.floor(latencies.length * 0.95)] };
+}
+
+async function apiSingle(server) {
+  const run = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest', display_name: 'one-at-a-time' } });
+  for (let i = 0; i < 50; i++) await server.client.call('logBatch', { params: { run: run.id }, body: { metrics: [{ key: 'warm', value: i, step: i }] } });
+  const start = now();
+  const deadline = start + SINGLE_SECONDS * 1000;
+  let n = 0;
+  while (now() < deadline) {
+    await server.client.call('logBatch', { params: { run: run.id }, body: { metrics: [{ key: 'loss', value: Math.random(), step: n, timestamp: Date.now() }] } });
+    n++;
+  }
+  return n / ((now() - start) / 1000);
+}
+
+/** The same rows into a plain table: one row per point, the way a naive store would keep them. */
+function rawSqlite(runs, totalPoints) {
+  const dir = tempDir('raw');
+  const db = new Database(join(dir, 'raw.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE metrics (run_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL NOT NULL)');
+  db.exec('CREATE INDEX metrics_run_key_step ON metrics (run_id, key, step)');
+  const insert = db.prepare('INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)');
+  const insertBatch = db.transaction((run, points) => {
+    for (const p of points) insert.run(run, p.key, p.step, p.timestamp, p.value);
+  });
+  const t0 = Date.now();
+  const perRun = Math.ceil(totalPoints / BATCH / runs.length);
+  // Generating the points is inside the timed region on both sides (the clients build theirs too).
+  const start = now();
+  let rows = 0;
+  for (let b = 0; b < perRun; b++) {
+    for (const run of runs) {
+      insertBatch(run, batchPoints(b, t0));
+      rows += BATCH;
+    }
+  }
+  const elapsed = (now() - start) / 1000;
+  const count = db.prepare('SELECT count(*) AS n FROM metrics').get().n;
+  db.close();
+  if (count !== rows) throw new Error(`raw: inserted ${rows}, counted ${count}`);
+  return { rps: rows / elapsed, rows, elapsed };
+}
+
+async function main() {
+  log(`metric ingestion: ${CLIENTS} clients x ${BATCH}-point batches for ${SECONDS} s against a separate server process`);
+  const server = await startChildServer();
+  let batch;
+  let single;
+  try {
+    batch = await apiBatch(server);
+    single = await apiSingle(server);
+  } finally {
+    await server.stop();
+  }
+  // The baseline runs with the server stopped, on the same 2 cores.
+  const raw = rawSqlite(batch.runs, batch.points);
+  const ratio = batch.pps / raw.rps;
+  const met = batch.pps >= GOAL_PPS && ratio >= GOAL_RATIO;
+
+  log(`  API batches: ${fmtInt(batch.points)} points in ${batch.requests} requests over ${batch.elapsed.toFixed(1)} s; request latency p50 ${batch.p50.toFixed(1)} ms, p95 ${batch.p95.toFixed(1)} ms`);
+  log(`  raw better-sqlite3: ${fmtInt(raw.rows)} rows in ${raw.elapsed.toFixed(1)} s`);
+  log(`metric ingestion (batch ${BATCH}, ${CLIENTS} clients): ${fmtInt(batch.pps)} points/s; raw better-sqlite3: ${fmtInt(raw.rps)} rows/s; ratio ${fmtRatio(ratio)} (goal >= ${fmtInt(GOAL_PPS)}/s and >= ${GOAL_RATIO}x) ${met ? 'MET' : 'MISSED'}`);
+  log(`  reference (MLflow 2.17 tracking server, measured elsewhere, not in this run): ~${fmtInt(MLFLOW_BATCH)} points/s in 1000-point batches -> ours is ${fmtRatio(batch.pps / MLFLOW_BATCH)}`);
+  log(`metric ingestion (1 point per request, sequential): ${fmtInt(single)} points/s`);
+  log(`  reference (MLflow 2.17, measured elsewhere, not in this run): ~${MLFLOW_SINGLE} points/s one at a time -> ours is ${fmtRatio(single / MLFLOW_SINGLE)}`);
+
+  report({ name: `metric ingestion (batch ${BATCH}, ${CLIENTS} clients)`, value: batch.pps, unit: 'points/s', baseline: raw.rps, baselineLabel: 'raw better-sqlite3 rows/s', ratio, goal: `>= ${fmtInt(GOAL_PPS)}/s and >= ${GOAL_RATIO}x`, met });
+  report({ name: 'metric ingestion (1 point/request)', value: single, unit: 'points/s', baseline: MLFLOW_SINGLE, baselineLabel: 'MLflow 2.17 reference (elsewhere)', ratio: single / MLFLOW_SINGLE, goal: 'report only', met: null });
+}
+
+main().then(() => process.exit(0), (err) => {
+  process.stderr.write(`metric-ingestion: ${err.stack ?? err}\n`);
+  process.exit(1);
+});
