@@ -5,7 +5,8 @@ import { Millis } from './common.js';
  * A metric value on the wire. JSON has no NaN or infinities, so, as MLflow's protobuf
  * JSON does, they travel as the strings "NaN", "Infinity" and "-Infinity".
  */
-export const MetricValue = z.union([z.number(), z.enum(['NaN', 'Infinity', '-Infinity'])]);
+// Literals rather than z.enum: the emitted declaration of an enum with a '-Infinity' member is broken.
+export const MetricValue = z.union([z.number(), z.literal('NaN'), z.literal('Infinity'), z.literal('-Infinity')]);
 export type MetricValue = z.infer<typeof MetricValue>;
 
 export const MetricPoint = z.object({
