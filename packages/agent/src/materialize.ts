@@ -2,6 +2,7 @@ import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
 import type { LatheClient } from '@lathe/client';
@@ -42,7 +43,7 @@ export async function materializeSnapshot(client: LatheClient, snapshot: Snapsho
       const tmp = `${cachePath}.${randomBytes(4).toString('hex')}.tmp`;
       await withRetry(async () => {
         const res = await client.download('downloadBlob', { params: { sha256: file.sha256 } });
-        await pipeline(Readable.fromWeb(res.body as import('node:stream/web').ReadableStream), createWriteStream(tmp));
+        await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(tmp));
       }, { maxMs: 10 * 60_000 });
       await rename(tmp, cachePath).catch(async (err: unknown) => {
         await rm(tmp, { force: true });

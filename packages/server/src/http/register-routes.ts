@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { LatheError, routes, type OperationId, type RouteDef } from '@lathe/contract';
 import type { TokenService } from '../auth/token-service.js';
 import type { Principal } from '../auth/principal.js';
