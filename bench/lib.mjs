@@ -23,6 +23,11 @@ export function tempDir(prefix) {
   return dir;
 }
 export function cleanup() {
+  if (process.env.BENCH_KEEP_TEMP) {
+    if (tempDirs.length) process.stderr.write(`kept temp folders (BENCH_KEEP_TEMP): ${tempDirs.join(' ')}\n`);
+    tempDirs.length = 0;
+    return;
+  }
   while (tempDirs.length) {
     const d = tempDirs.pop();
     try {
@@ -44,7 +49,8 @@ export function serverConfig({ dataDir, latheHome, slots, tickMs, env } = {}) {
     blobUrl: pathToFileURL(join(dataDir, 'blobs')).href,
     latheHome,
     localSlots: slots ?? Math.max(1, cpus().length),
-    agentCommand: [process.execPath, CLI_BIN, 'agent'],
+    // BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every agent.
+    agentCommand: [process.execPath, ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), CLI_BIN, 'agent'],
     pythonPath: PYTHON_DIR,
     baseEnv: { ...process.env, LATHE_HOME: latheHome, ...(env ?? {}) },
     version: 'bench',

@@ -9,6 +9,7 @@ import { killGroup, signalGroup, spawnGroup } from './process-tree.js';
 import { uploadFile, uploadFolder } from './upload-folder.js';
 import { withRetry } from './retry.js';
 import { jobEnvironment } from './job-environment.js';
+import { EnvironmentBuildError, EnvironmentCache, environmentConfigFromEnv, prepareEnvironment } from './environments/index.js';
 
 const LONG = { maxMs: 30 * 60_000 };
 
@@ -54,19 +55,24 @@ export async function runAgent(c: AgentConfig, signals: { onStop: (fn: () => voi
   };
 
   let outcome: Outcome;
+  let releaseEnvironment: (() => Promise<void>) | undefined;
   try {
     startHeartbeat();
     const run: Run = await withRetry(() => client.call('getRun', { params: { run: c.runId } }), LONG);
     if (!run.job) throw new Error('this run has no job to execute');
     const job: JobSubmission = run.job;
-    const paths = await prepare(client, c, job, runDir, wd, log);
+    // Until the command starts, a stop aborts the preparation (an environment build).
+    const preparing = new AbortController();
+    stopJob = () => preparing.abort(new Error('the run was canceled'));
+    const paths = await prepare(client, c, job, runDir, wd, log, preparing.signal);
+    releaseEnvironment = paths.environment?.release;
     if (stopRequested) {
       outcome = { status: 'Canceled' };
     } else {
       const command = renderCommand(job.command, { inputs: paths.inputs, outputs: paths.outputs });
       await report('Running');
       log.note(`running: ${command}`);
-      outcome = await execute(c, command, wd, jobEnvironment(c, run, job, paths), log, job.timeout_seconds, (stop) => {
+      outcome = await execute(c, command, wd, jobEnvironment(c, run, job, paths, paths.environment), log, job.timeout_seconds, (stop) => {
         stopJob = stop;
         if (stopRequested) stop(stopRequested);
       });
@@ -75,9 +81,14 @@ export async function runAgent(c: AgentConfig, signals: { onStop: (fn: () => voi
     }
   } catch (err) {
     log.note(`agent error: ${(err as Error).message}`);
-    outcome = { status: 'Failed', reason: `The run's agent failed: ${(err as Error).message}` };
+    outcome = stopRequested
+      ? { status: 'Canceled' }
+      : err instanceof EnvironmentBuildError
+        ? { status: 'Failed', reason: err.message.slice(0, 4000) }
+        : { status: 'Failed', reason: `The run's agent failed: ${(err as Error).message}` };
   } finally {
     clearInterval(heartbeat);
+    await releaseEnvironment?.().catch(() => undefined);
   }
   await log.close();
   await uploadFile(client, c.runId, logPath, 'user_logs/std_log.txt').catch(() => undefined);
@@ -90,7 +101,7 @@ export async function runAgent(c: AgentConfig, signals: { onStop: (fn: () => voi
 }
 
 /** Unpack the code, stage inputs, make output folders; returns the paths the command sees. */
-async function prepare(client: LatheClient, c: AgentConfig, job: JobSubmission, runDir: string, wd: string, log: LogShipper) {
+async function prepare(client: LatheClient, c: AgentConfig, job: JobSubmission, runDir: string, wd: string, log: LogShipper, signal: AbortSignal) {
   if (job.code_snapshot_id) {
     const snap = await withRetry(() => client.call('getSnapshot', { params: { id: job.code_snapshot_id! } }), LONG);
     const got = await materializeSnapshot(client, snap, wd, c.cacheDir);
@@ -116,7 +127,8 @@ async function prepare(client: LatheClient, c: AgentConfig, job: JobSubmission, 
   }
   await mkdir(join(wd, 'outputs'), { recursive: true });
   await mkdir(join(wd, 'logs'), { recursive: true });
-  return { inputs, outputs };
+  const environment = await prepareEnvironment(job.resolved_environment, new EnvironmentCache(environmentConfigFromEnv(c.baseEnv, c.workRoot)), { runId: c.runId, log, signal, workingDir: wd });
+  return { inputs, outputs, environment };
 }
 
 async function execute(

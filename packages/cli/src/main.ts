@@ -7,7 +7,9 @@ import { agentCommand } from './commands/agent-command.js';
 import { loginCommand } from './commands/login-command.js';
 import { jobCommands } from './commands/job-commands.js';
 import { computeCommands } from './commands/compute-commands.js';
+import { environmentCommands } from './commands/environment-commands.js';
 import { workspaceCommands } from './commands/workspace-commands.js';
+import { studioCommand } from './commands/studio-command.js';
 import { EXIT } from './commands/exit-codes.js';
 import { JobFileError } from './job-file/job-file-error.js';
 import { SnapshotTooLargeError } from './snapshot/snapshot-too-large-error.js';
@@ -28,7 +30,9 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   loginCommand(program, ctx);
   jobCommands(program, ctx);
   computeCommands(program, ctx);
+  environmentCommands(program, ctx);
   workspaceCommands(program, ctx);
+  studioCommand(program, ctx);
   return program;
 }
 

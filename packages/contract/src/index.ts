@@ -14,3 +14,6 @@ export * from './resources/metric.js';
 export * from './resources/artifact.js';
 export * from './resources/snapshot.js';
 export * from './resources/compute.js';
+export * from './resources/environment.js';
+export * from './resources/model.js';
+export * from './mlflow/mlflow-schemas.js';

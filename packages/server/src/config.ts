@@ -22,4 +22,6 @@ export interface ServerConfig {
   /** How often the scheduler and reconciler look again (ms). */
   readonly tickMs?: number | undefined;
   readonly log: (message: string) => void;
+  /** The built studio (packages/studio/dist), served at `/`; unset serves no studio. */
+  readonly studioDir?: string | undefined;
 }

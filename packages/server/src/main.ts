@@ -31,6 +31,19 @@ import { RunService } from './runs/run-service.js';
 import { runHandlers } from './runs/run-routes.js';
 import { ComputeService } from './compute/compute-service.js';
 import { computeHandlers } from './compute/compute-routes.js';
+import { EnvironmentService } from './environments/environment-service.js';
+import { environmentHandlers } from './environments/environment-routes.js';
+import { AliasMap } from './environments/alias-map.js';
+import { SHIPPED_ALIASES } from './environments/curated.js';
+import { ModelService } from './models/model-service.js';
+import { modelHandlers } from './models/model-routes.js';
+import { mlflowPlugin } from './mlflow/mlflow-plugin.js';
+import { trackingRoutes } from './mlflow/mlflow-tracking.js';
+import { registryRoutes } from './mlflow/mlflow-registry.js';
+import { artifactProxyRoutes } from './mlflow/mlflow-artifacts.js';
+import { StudioService } from './studio/studio-service.js';
+import { studioHandlers } from './studio/studio-routes.js';
+import { registerStudio } from './studio/studio-files.js';
 import { LocalBackend } from './compute/local/local-backend.js';
 import type { ComputeBackend } from './compute/compute-backend.js';
 import { Scheduler } from './compute/scheduler.js';
@@ -64,7 +77,12 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const snapshots = new SnapshotService(db, blobs);
   const artifacts = new ArtifactService(db, blobs, pages);
   const logs = new LogService(db);
-  const runs = new RunService(db, experiments, metrics, snapshots, computes, pages, new RunEvents());
+  const environments: EnvironmentService = new EnvironmentService({
+    db, pages, aliases: new AliasMap(join(config.dataDir, 'environment-aliases.json'), SHIPPED_ALIASES),
+    submitJob: (ws, userId, job) => runs.submit(ws, userId, job),
+  });
+  const runs: RunService = new RunService(db, experiments, metrics, snapshots, computes, pages, new RunEvents(), environments);
+  const models = new ModelService(db, snapshots, artifacts, pages);
 
   const backends: Record<string, ComputeBackend> = {
     local: new LocalBackend({
@@ -99,8 +117,22 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...logHandlers({ logs, runs }),
     ...snapshotHandlers(snapshots),
     ...computeHandlers(computes),
+    ...environmentHandlers(environments),
+    ...modelHandlers({ models, runs }),
+    ...studioHandlers(new StudioService(db, experiments, metrics)),
   };
+  await mlflowPlugin(app, {
+    routes: [
+      ...trackingRoutes({ db, experiments, runs, metrics, artifacts }),
+      ...registryRoutes({ models, runs }),
+      ...artifactProxyRoutes({ db, artifacts, runs, models, snapshots, blobs, secret: await serverSecret(db, 'mpu_signing_secret') }),
+    ],
+    tokens,
+    workspaces,
+    log: config.log,
+  });
   registerRoutes(app, handlers, { tokens, workspaces, runWithin: (id, root) => runs.isWithin(id, root) });
+  if (config.studioDir) registerStudio(app, config.studioDir);
 
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

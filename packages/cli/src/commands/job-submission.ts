@@ -1,6 +1,7 @@
 import { basename, dirname, resolve } from 'node:path';
-import { IGNORED_JOB_KEYS, type CommandJobYaml, type JobSubmission, type ResolvedInput } from '@lathe/contract';
+import { IGNORED_JOB_KEYS, normalizeEnvironment, type CommandJobYaml, type JobSubmission, type ResolvedInput } from '@lathe/contract';
 import type { LoadedJobFile } from '../job-file/load-job-file.js';
+import { inlineEnvironmentFiles } from '../environments/environment-files.js';
 
 const CLOUD_URI = /^(azureml:|https?:\/\/|wasbs?:\/\/|abfss?:\/\/|s3:\/\/|adl:\/\/)/;
 
@@ -25,26 +26,25 @@ export function computeName(compute: string | undefined): string {
   return compute.startsWith('azureml:') ? compute.slice('azureml:'.length) : compute;
 }
 
-function describeEnvironment(env: CommandJobYaml['environment'], notes: Notes): void {
-  if (env === undefined) return;
-  if (typeof env === 'string') {
-    notes.warn(`environment '${env}' is recorded; until environments are supported the job runs in the host environment`);
-    return;
-  }
+/**
+ * References (`azureml:name@latest`, Azure ML curated names) go to the server, which
+ * resolves them at submit. An inline environment has its files (conda_file,
+ * pip_requirements) inlined here, relative to the job file.
+ */
+async function inlineEnvironment(env: CommandJobYaml['environment'], file: LoadedJobFile, yamlPath: string, notes: Notes): Promise<JobSubmission['environment']> {
+  if (env === undefined || typeof env === 'string') return env;
   if (env.build !== undefined) {
     throw new Error("environment.build (a Docker build context) needs a container runtime, and the 'local' compute has none; use a conda_file or image instead");
   }
-  if (typeof env.image === 'string') {
-    notes.warn(`the 'local' compute runs no containers: image '${env.image}' is recorded and the job runs in the host environment`);
-    return;
-  }
-  notes.warn('the inline environment is recorded; until environments are supported the job runs in the host environment');
+  const def = await inlineEnvironmentFiles(env, file.baseDir, yamlPath);
+  for (const note of normalizeEnvironment(def).notes) notes.warn(note);
+  return def;
 }
 
 /** Turn a loaded job file into what the server stores: code and local data uploaded, names resolved. */
 export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upload: Uploader, notes: Notes, nameOverride?: string): Promise<JobSubmission> {
   const spec = file.spec;
-  describeEnvironment(spec.environment, notes);
+  const environment = await inlineEnvironment(spec.environment, file, yamlPath, notes);
   const inputs: Record<string, ResolvedInput> = {};
   for (const [name, input] of Object.entries(spec.inputs ?? {})) {
     if (typeof input !== 'object') {
@@ -85,7 +85,7 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
     properties: strings(spec.properties),
     command: spec.command,
     code_snapshot_id: codeSnapshotId,
-    ...(spec.environment !== undefined ? { environment: spec.environment } : {}),
+    ...(environment !== undefined ? { environment } : {}),
     environment_variables: strings(spec.environment_variables),
     compute: computeName(spec.compute),
     timeout_seconds: spec.limits?.timeout ?? null,

@@ -1,6 +1,14 @@
 import type { Run } from '@lathe/contract';
 import { formatDuration, formatTime, table } from '../output/format.js';
 
+/** `sklearn-env:2, sha256 1a2b3c4d5e6f (azureml:AzureML-sklearn-1.5@latest through the alias map)` */
+function environmentText(e: NonNullable<NonNullable<Run['job']>['resolved_environment']>): string {
+  const name = e.name === null ? 'inline' : e.version === null ? e.name : `${e.name}:${e.version}`;
+  const hash = e.hash === null ? 'host environment' : `sha256 ${e.hash.slice(0, 12)}`;
+  const from = e.reference === null ? '' : ` (${e.reference}${e.alias !== null ? ' through the alias map' : ''})`;
+  return `${e.source === 'curated' ? 'curated ' : ''}${name}, ${hash}${from}`;
+}
+
 const metricText = (v: Run['metrics'][string]) => (typeof v.value === 'number' ? String(Number(v.value.toPrecision(6))) : v.value);
 
 /** `job show` as a person reads it. */
@@ -19,6 +27,7 @@ export function runDetails(run: Run): string {
   if (run.exit_code !== null) rows.push(['Exit code', String(run.exit_code)]);
   if (run.parent_run_id) rows.push(['Parent', run.parent_run_id]);
   if (run.job) rows.push(['Command', run.job.command]);
+  if (run.job?.resolved_environment) rows.push(['Environment', environmentText(run.job.resolved_environment)]);
   const section = (title: string, rec: Record<string, string>) => {
     const entries = Object.entries(rec);
     if (entries.length) rows.push([title, entries.map(([k, v]) => `${k}=${v}`).join(', ')]);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -9,6 +10,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The `lathe` executable (packages/cli/bin/lathe.js) and the repo's python/ folder. */
 const CLI_BIN = resolve(here, '../../bin/lathe.js');
 const PYTHON_DIR = resolve(here, '../../../../python');
+/** The built studio, served at `/` (packages/studio/dist). */
+const STUDIO_DIR = resolve(here, '../../../studio/dist');
 
 export function serverCommand(program: Command, env: NodeJS.ProcessEnv): void {
   program
@@ -37,8 +40,10 @@ export function serverCommand(program: Command, env: NodeJS.ProcessEnv): void {
         version: LATHE_VERSION,
         tickMs: env.LATHE_TICK_MS ? Number(env.LATHE_TICK_MS) : undefined,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
+        studioDir: STUDIO_DIR,
       });
       process.stdout.write(`Lathe listening on ${server.url}\n`);
+      process.stdout.write(`Studio: ${studioSignInLink(server.url, server.credentialsFile)}\n`);
       process.stdout.write(`Data: ${dataDir}\nCredentials: ${server.credentialsFile}\n`);
       const stop = () => {
         process.stdout.write('Lathe shutting down\n');
@@ -47,4 +52,19 @@ export function serverCommand(program: Command, env: NodeJS.ProcessEnv): void {
       process.once('SIGTERM', stop);
       process.once('SIGINT', stop);
     });
+}
+
+/**
+ * The sign-in link, as Jupyter prints one: the local admin token from the credentials
+ * file this server wrote. A file written by `lathe login` holds another server's token,
+ * so then the link is the bare URL and the studio asks for a token.
+ */
+export function studioSignInLink(url: string, credentialsFile: string): string {
+  try {
+    const creds = JSON.parse(readFileSync(credentialsFile, 'utf8')) as { token?: string; source?: string };
+    if (creds.source === 'local-server' && creds.token) return `${url}/?token=${encodeURIComponent(creds.token)}`;
+  } catch {
+    // no readable credentials: the bare URL
+  }
+  return `${url}/`;
 }

@@ -4,6 +4,7 @@
  * Objects are strict: an unknown key is an error, never silently dropped.
  */
 import { z } from 'zod';
+import { EnvironmentYaml, ResolvedEnvironment } from './environment.js';
 
 /** Keys the cloud honours and a host cannot; accepted, recorded and reported once. */
 export const IGNORED_JOB_KEYS = ['resources', 'distribution', 'identity', 'queue_settings', 'services'] as const;
@@ -61,7 +62,7 @@ export const CommandJobYaml = z.strictObject({
   properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   command: z.string().min(1),
   code: z.string().optional(),
-  environment: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+  environment: z.union([z.string(), EnvironmentYaml]).optional(),
   environment_variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   compute: z.string().optional(),
   limits: LimitsYaml.optional(),
@@ -107,6 +108,8 @@ export const JobSubmission = z.object({
   command: z.string().min(1),
   code_snapshot_id: z.string().nullable().default(null),
   environment: z.unknown().optional(),
+  /** Set by the server at submit (anything sent here is replaced): which environment, version and hash the run uses. */
+  resolved_environment: ResolvedEnvironment.nullable().optional(),
   environment_variables: z.record(z.string(), z.string()).default({}),
   compute: z.string().default('local'),
   timeout_seconds: z.number().int().positive().nullable().default(null),

@@ -50,6 +50,8 @@ export const ListRunsQuery = z.object({
   tag: z.union([z.string(), z.array(z.string())]).optional(),
   created_after: z.coerce.number().int().optional(),
   created_before: z.coerce.number().int().optional(),
+  /** Conditions in MLflow's search grammar: `metrics.loss < 0.5 and params.lr = '0.1'`. */
+  filter: z.string().max(10_000).optional(),
   /** `created_at DESC` (default), or `metrics.loss ASC`, `params.lr DESC`, ... */
   order_by: z.string().optional(),
   include_deleted: z.coerce.boolean().optional(),

@@ -26,6 +26,14 @@ export class ArtifactService {
     return { stream: await this.blobs.get(row.blob_key), size: Number(row.size) };
   }
 
+  async delete(runId: string, path: string): Promise<void> {
+    safeRelativePath(path, 'artifact path');
+    const row = await this.db.selectFrom('artifacts').select('blob_key').where('run_id', '=', runId).where('path', '=', path).executeTakeFirst();
+    if (!row) throw notFound(`run '${runId}' has no artifact '${path}'`);
+    await this.db.deleteFrom('artifacts').where('run_id', '=', runId).where('path', '=', path).execute();
+    await this.blobs.delete(row.blob_key);
+  }
+
   async list(runId: string, q: { prefix?: string; max_results?: number; page_token?: string }) {
     const size = q.max_results ?? 1000;
     const scope = `artifacts:${runId}:${q.prefix ?? ''}`;

@@ -93,6 +93,47 @@ export interface ComputesTable {
   created_at: number;
 }
 
+export interface RegisteredModelsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  name: string;
+  description: string | null;
+  user_id: number;
+  created_at: number;
+  updated_at: number;
+}
+export interface RegisteredModelTagsTable { model_id: number; key: string; value: string }
+export interface ModelAliasesTable { model_id: number; alias: string; version: number }
+export interface ModelVersionsTable {
+  model_id: number;
+  version: number;
+  /** custom_model | mlflow_model */
+  type: string;
+  description: string | null;
+  /** Where the files came from, as given (runs:/…, azureml://…, a local path). */
+  source: string;
+  run_id: string | null;
+  run_link: string | null;
+  /** MLflow's READY | PENDING_REGISTRATION | FAILED_REGISTRATION */
+  status: string;
+  status_message: string | null;
+  /** MLflow's None | Staging | Production | Archived */
+  stage: string;
+  archived: number;
+  /** The files, stored as a content-addressed snapshot; null when the source is not reachable. */
+  snapshot_id: string | null;
+  properties: string;
+  /** The parsed MLmodel file (JSON), when the model has one. */
+  mlmodel: string | null;
+  user_id: number;
+  created_at: number;
+  updated_at: number;
+}
+export interface ModelVersionTagsTable { model_id: number; version: number; key: string; value: string }
+export interface RunInputsTable { run_id: string; digest: string; name: string; dataset: string; tags: string }
+export interface MultipartUploadsTable { id: string; workspace_id: number; run_id: string; path: string; num_parts: number; created_at: number }
+export interface ExperimentArtifactLocationsTable { experiment_id: number; location: string }
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -112,4 +153,12 @@ export interface Database {
   snapshots: SnapshotsTable;
   log_chunks: LogChunksTable;
   computes: ComputesTable;
+  registered_models: RegisteredModelsTable;
+  registered_model_tags: RegisteredModelTagsTable;
+  model_aliases: ModelAliasesTable;
+  model_versions: ModelVersionsTable;
+  model_version_tags: ModelVersionTagsTable;
+  run_inputs: RunInputsTable;
+  multipart_uploads: MultipartUploadsTable;
+  experiment_artifact_locations: ExperimentArtifactLocationsTable;
 }

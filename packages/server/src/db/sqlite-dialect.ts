@@ -17,5 +17,7 @@ export async function sqliteDialect(url: URL): Promise<Dialect> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   database.pragma('cache_size = -65536');
+  // LIKE is case-sensitive, as in PostgreSQL and MLflow's search; ILIKE is lower() LIKE lower().
+  database.pragma('case_sensitive_like = ON');
   return new SqliteDialect({ database });
 }

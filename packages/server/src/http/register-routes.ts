@@ -10,7 +10,7 @@ import type { Handlers, StreamBody } from './handler.js';
 const RUN_TOKEN_OPERATIONS: ReadonlySet<OperationId> = new Set<OperationId>([
   'whoami', 'listWorkspaces', 'getRun', 'createRun', 'setRunStatus', 'heartbeat', 'logBatch', 'listMetricKeys',
   'getMetricHistory', 'getMetricSeries', 'listArtifacts', 'uploadArtifact', 'downloadArtifact', 'appendLog', 'readLog',
-  'getSnapshot', 'downloadBlob',
+  'getSnapshot', 'downloadBlob', 'getModel', 'getModelVersion', 'createModelVersion', 'listRunModels',
 ]);
 
 export interface RegisterOptions {

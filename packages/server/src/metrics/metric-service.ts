@@ -1,4 +1,4 @@
-import { invalid, type LatestMetric, type LogBatch, type MetricSeries } from '@lathe/contract';
+import { invalid, notFound, type LatestMetric, type LogBatch, type MetricSeries } from '@lathe/contract';
 import type { Db } from '../db/database.js';
 import { nextToken, offsetFrom, type PageTokens } from '../paging/page-tokens.js';
 import { decodeChunk, encodeChunk, type Points } from './chunk-codec.js';
@@ -100,6 +100,11 @@ export class MetricService {
       }
       return { stored_metrics: batch.metrics.length, duplicate: false };
     });
+  }
+
+  async deleteTag(runId: string, key: string): Promise<void> {
+    const res = await this.db.deleteFrom('run_tags').where('run_id', '=', runId).where('key', '=', key).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw notFound(`No tag with name: ${key} in run with id ${runId}`);
   }
 
   async latest(runIds: string[]): Promise<Map<string, Record<string, LatestMetric>>> {

@@ -12,10 +12,16 @@ import { generateRunName } from './run-names.js';
 import { toRuns, type RunRow } from './run-mapper.js';
 import { buildRunQuery } from './run-listing.js';
 import type { RunEvents } from './run-events.js';
+import type { ResolvedEnvironment } from '@lathe/contract';
 
 export interface ComputeLookup {
   /** Throws NOT_FOUND with the command to create it when the compute does not exist. */
   require(wsId: number, name: string): Promise<void>;
+}
+
+export interface EnvironmentResolver {
+  /** The job's `environment` as its run records it (null: none named); throws when it cannot run on `compute`. */
+  resolve(wsId: number, environment: unknown, compute: string): Promise<ResolvedEnvironment | null>;
 }
 
 /** Which status a run may move to from where it is. */
@@ -49,6 +55,7 @@ export class RunService {
     private readonly computes: ComputeLookup,
     private readonly pages: PageTokens,
     readonly events: RunEvents,
+    private readonly environments?: EnvironmentResolver,
   ) {}
 
   async row(wsId: number, id: string): Promise<RunRow> {
@@ -90,6 +97,7 @@ export class RunService {
       throw invalid(`the command references ${r.kind}.${r.name}, which the job does not declare (declared ${r.kind}: ${Object.keys(job[r.kind]).join(', ') || 'none'})`);
     }
     await this.computes.require(ws.id, job.compute);
+    const resolvedEnvironment = (await this.environments?.resolve(ws.id, job.environment, job.compute)) ?? null;
     for (const id of [job.code_snapshot_id, ...Object.values(job.inputs).map((i) => (i.kind === 'data' ? i.snapshot_id : null))]) {
       if (id) await this.snapshots.get(ws.id, id);
     }
@@ -112,7 +120,7 @@ export class RunService {
       ended_at: null,
       exit_code: null,
       lifecycle_stage: 'active',
-      job: JSON.stringify({ ...job, name: id }),
+      job: JSON.stringify({ ...job, name: id, resolved_environment: resolvedEnvironment }),
       agent_pid: null,
       heartbeat_at: null,
       cancel_requested: 0,
@@ -159,13 +167,22 @@ export class RunService {
 
   async list(ws: WorkspaceRef, query: ListRunsQuery): Promise<{ items: Run[]; next_page_token: string | null }> {
     const size = query.max_results ?? 100;
-    let experimentId: number | undefined;
-    if (query.experiment) experimentId = Number((await this.experiments.getRow(ws.id, query.experiment)).id);
+    let experimentIds: number[] | undefined;
+    if (query.experiment) experimentIds = [Number((await this.experiments.getRow(ws.id, query.experiment)).id)];
     const { page_token: _t, max_results: _m, ...filters } = query;
     const scope = `runs:${ws.id}:${JSON.stringify(filters)}`;
     const offset = offsetFrom(this.pages, scope, query.page_token);
-    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentId, query }).limit(size).offset(offset).execute();
+    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentIds, query }).limit(size).offset(offset).execute();
     return { items: await toRuns(this.db, this.metrics, rows as RunRow[], ws.name), next_page_token: nextToken(this.pages, scope, offset, rows.length, size) };
+  }
+
+  /** MLflow's search: several experiments, its filter grammar, several sort keys, lifecycle views. */
+  async search(ws: WorkspaceRef, q: { experimentIds: number[]; filter?: string | undefined; orderBy?: string[] | undefined; lifecycle: 'active' | 'deleted' | 'all'; max_results: number; page_token?: string | undefined }) {
+    const scope = `run-search:${ws.id}:${JSON.stringify({ e: q.experimentIds, f: q.filter, o: q.orderBy, l: q.lifecycle })}`;
+    const offset = offsetFrom(this.pages, scope, q.page_token);
+    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentIds: q.experimentIds, query: {}, filter: q.filter, orderBy: q.orderBy, lifecycle: q.lifecycle })
+      .limit(q.max_results).offset(offset).execute();
+    return { items: await toRuns(this.db, this.metrics, rows as RunRow[], ws.name), next_page_token: nextToken(this.pages, scope, offset, rows.length, q.max_results) };
   }
 
   async update(ws: WorkspaceRef, id: string, patch: { display_name?: string | undefined; description?: string | undefined }): Promise<Run> {
@@ -261,5 +278,11 @@ export class RunService {
   assertJob(row: RunRow): JobSubmission {
     if (row.job === null) throw new LatheError('FAILED_PRECONDITION', `run '${row.id}' has no job spec (it was created for logging only)`);
     return JSON.parse(row.job) as JobSubmission;
+  }
+
+  /** Delete or restore a run (marked, not erased; MLflow's runs/delete and runs/restore). */
+  async setLifecycle(ws: WorkspaceRef, id: string, stage: 'active' | 'deleted'): Promise<void> {
+    await this.row(ws.id, id);
+    await this.db.updateTable('runs').set({ lifecycle_stage: stage, last_update_time: Date.now() }).where('id', '=', id).execute();
   }
 }

@@ -1,0 +1,47 @@
+import type { ListRunsQuery, Run } from '@lathe/contract';
+import type { Db } from '../db/database.js';
+import type { ExperimentService } from '../experiments/experiment-service.js';
+import type { MetricService } from '../metrics/metric-service.js';
+import type { WorkspaceRef } from '../workspaces/workspace-service.js';
+import { buildRunQuery } from '../runs/run-listing.js';
+import { toRuns, type RunRow } from '../runs/run-mapper.js';
+
+type RunFilters = Omit<ListRunsQuery, 'page_token' | 'max_results'>;
+
+/**
+ * What the studio reads beyond the public lists. Filtering and ordering are the run
+ * listing's own (`buildRunQuery`), so a table window and `listRuns` never disagree.
+ */
+export class StudioService {
+  constructor(private readonly db: Db, private readonly experiments: ExperimentService, private readonly metrics: MetricService) {}
+
+  private async experimentIds(ws: WorkspaceRef, experiment: string | undefined): Promise<number[] | undefined> {
+    return experiment ? [Number((await this.experiments.getRow(ws.id, experiment)).id)] : undefined;
+  }
+
+  /** Rows `offset .. offset+limit` of the list `listRuns` would page through. */
+  async runWindow(ws: WorkspaceRef, q: RunFilters & { offset: number; limit: number }): Promise<{ offset: number; items: Run[] }> {
+    const { offset, limit, ...query } = q;
+    const experimentIds = await this.experimentIds(ws, query.experiment);
+    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentIds, query }).limit(limit).offset(offset).execute();
+    return { offset, items: await toRuns(this.db, this.metrics, rows as RunRow[], ws.name) };
+  }
+
+  /** How many runs match the filters. */
+  async countRuns(ws: WorkspaceRef, query: Omit<RunFilters, 'order_by'>): Promise<number> {
+    const experimentIds = await this.experimentIds(ws, query.experiment);
+    const inner = buildRunQuery(this.db, { wsId: ws.id, experimentIds, query }).clearOrderBy().clearSelect().select('runs.id');
+    const row = await this.db.selectFrom(inner.as('matching')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Every metric, param and tag key logged by the experiment's runs, sorted. */
+  async experimentKeys(ws: WorkspaceRef, experiment: string): Promise<{ metrics: string[]; params: string[]; tags: string[] }> {
+    const id = Number((await this.experiments.getRow(ws.id, experiment)).id);
+    const runsOf = this.db.selectFrom('runs').select('runs.id').where('runs.workspace_id', '=', ws.id).where('runs.experiment_id', '=', id);
+    const keys = (table: 'latest_metrics' | 'run_params' | 'run_tags') =>
+      this.db.selectFrom(table).select('key').distinct().where('run_id', 'in', runsOf).orderBy('key').execute().then((rows) => rows.map((r) => r.key));
+    const [metrics, params, tags] = await Promise.all([keys('latest_metrics'), keys('run_params'), keys('run_tags')]);
+    return { metrics, params, tags };
+  }
+}
