@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // The studio runs in a browser; its benchmarks and tests hand code to one (page.evaluate).
+    files: ['packages/studio/**', 'bench/studio-*.mjs', 'test/studio/**'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', navigator: 'readonly', location: 'readonly', history: 'readonly', localStorage: 'readonly', sessionStorage: 'readonly', getComputedStyle: 'readonly', requestAnimationFrame: 'readonly', ResizeObserver: 'readonly', MutationObserver: 'readonly', HTMLElement: 'readonly', Event: 'readonly', CustomEvent: 'readonly', Blob: 'readonly', Response: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly' } },
+  },
+  {
     files: ['**/migrations/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -39,9 +39,17 @@ __all__ = [
     "log_metrics",
     "log_param",
     "log_params",
+    "register_model",
     "set_tag",
     "set_tags",
 ]
+
+
+def register_model(name, path, model_type=None, description=None, tags=None, properties=None):
+    """Register a model version from a local file/folder or from this run's artifacts
+    (e.g. ``"outputs/model"``); returns the version as a dict (name, version, ...)."""
+    return _current_run().register_model(name, path, model_type=model_type, description=description,
+                                         tags=tags, properties=properties)
 
 
 def active_run():

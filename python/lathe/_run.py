@@ -295,6 +295,49 @@ class Run:
             raise LatheError("could not upload artifact %r: the Lathe server could not be reached (%s)"
                              % (dest, e), "UNAVAILABLE") from None
 
+    # -- model registry ----------------------------------------------------------
+
+    def register_model(self, name, path, model_type=None, description=None, tags=None, properties=None):
+        """Register a model version from this run's files; returns the version (a dict).
+
+        ``path`` is either a local file or folder, which is uploaded as this run's
+        artifacts under ``registered-models/<name>`` first, or the path of artifacts the
+        run already logged (e.g. ``"outputs/model"``). ``model_type`` is ``custom_model``
+        or ``mlflow_model`` (default: ``mlflow_model`` when the files hold an MLmodel).
+        The version links back to this run (lineage). Synchronous; raises LatheError.
+        """
+        if not isinstance(name, str) or not name:
+            raise ValueError("lathe: register_model needs a model name")
+        if not self._active():
+            return None
+        local = os.fspath(path)
+        if os.path.exists(local):
+            prefix = "registered-models/" + name
+            if os.path.isfile(local):
+                prefix = prefix + "/" + os.path.basename(local)
+                self.log_artifact(local, "registered-models/" + name)
+            else:
+                self.log_artifact(local, prefix)
+            source_path = prefix
+        else:
+            source_path = _clean_artifact_path(local)
+        body = {"source": {"kind": "uri", "uri": "runs:/%s/%s" % (self._id, source_path)}}
+        if model_type:
+            body["type"] = model_type
+        if description:
+            body["description"] = description
+        if tags:
+            body["tags"] = _string_map(tags, "tags")
+        if properties:
+            body["properties"] = _string_map(properties, "properties")
+        api_path = HttpClient.workspace_path(self._workspace, "models", name, "versions")
+        try:
+            return with_retry(lambda: self._client.request_json("POST", api_path, body), SHORT_POLICY)
+        except HttpError as e:
+            raise LatheError("could not register model %r: HTTP %d %s: %s" % (name, e.status, e.code, e.message), e.code, e.status) from None
+        except TransportError as e:
+            raise LatheError("could not register model %r: the Lathe server could not be reached (%s)" % (name, e), "UNAVAILABLE") from None
+
     # -- child runs --------------------------------------------------------------
 
     def child_run(self, name=None, tags=None):

@@ -8,6 +8,7 @@ import { loginCommand } from './commands/login-command.js';
 import { jobCommands } from './commands/job-commands.js';
 import { computeCommands } from './commands/compute-commands.js';
 import { environmentCommands } from './commands/environment-commands.js';
+import { modelCommands } from './commands/model-commands.js';
 import { workspaceCommands } from './commands/workspace-commands.js';
 import { studioCommand } from './commands/studio-command.js';
 import { EXIT } from './commands/exit-codes.js';
@@ -18,7 +19,6 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   const ctx = createCommandContext(env);
   const program = new Command('lathe')
     .description('Lathe: a self-hosted machine-learning workspace')
-    .version(LATHE_VERSION)
     .option('--url <url>', 'server URL (default: from $LATHE_HOME/credentials)')
     .option('--token <token>', 'API token (default: from $LATHE_HOME/credentials)')
     .option('-w, --workspace <name>', 'workspace (default: from credentials, else "default")')
@@ -31,6 +31,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   jobCommands(program, ctx);
   computeCommands(program, ctx);
   environmentCommands(program, ctx);
+  modelCommands(program, ctx);
   workspaceCommands(program, ctx);
   studioCommand(program, ctx);
   return program;
@@ -38,6 +39,11 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
 
 /** Run the CLI; errors become one readable line on stderr and a meaningful exit code. */
 export async function main(argv: string[]): Promise<void> {
+  // Not commander's .version(): its global --version would swallow `model show --version 3`.
+  if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+    process.stdout.write(`${LATHE_VERSION}\n`);
+    return;
+  }
   const program = buildProgram(process.env);
   try {
     await program.parseAsync(argv);

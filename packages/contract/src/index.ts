@@ -5,6 +5,7 @@ export * from './route.js';
 export * from './routes.js';
 export * from './openapi.js';
 export * from './templating.js';
+export * from './asset-ref.js';
 export * from './resources/common.js';
 export * from './resources/workspace.js';
 export * from './resources/experiment.js';

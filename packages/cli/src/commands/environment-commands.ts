@@ -49,14 +49,14 @@ export function environmentCommands(program: Command, ctx: CommandContext): void
     .description('Create an environment version from an Azure ML environment YAML')
     .requiredOption('-f, --file <file>', 'environment YAML')
     .option('-n, --name <name>', 'name (default: the YAML name)')
-    .option('-v, --version <version>', 'version (default: the YAML version, else the next one)')
-    .action(async (o: { file: string; name?: string; version?: string }, cmd: Command) => {
+    .option('-v, --env-version <version>', 'version (default: the YAML version, else the next one); --version is the CLI\'s own')
+    .action(async (o: { file: string; name?: string; envVersion?: string }, cmd: Command) => {
       const { client, out } = ctx.connect(cmd);
       const def = await loadEnvironmentFile(o.file);
       const name = o.name ?? def.name;
       if (!name) throw new Error(`${o.file}: an environment needs a name (a name: key, or --name)`);
       for (const note of normalizeEnvironment(def).notes) out.warn(note);
-      const created = await client.call('createEnvironment', { body: { ...def, name, ...(o.version !== undefined ? { version: o.version } : {}) } });
+      const created = await client.call('createEnvironment', { body: { ...def, name, ...(o.envVersion !== undefined ? { version: o.envVersion } : {}) } });
       out.result(created, () => environmentDetails(created));
     });
 
@@ -85,24 +85,24 @@ export function environmentCommands(program: Command, ctx: CommandContext): void
   env.command('show')
     .description('Show an environment version: its packages, variables and hash')
     .requiredOption('-n, --name <name>', 'environment name')
-    .option('-v, --version <version>', 'version (default: the latest)')
+    .option('-v, --env-version <version>', 'version (default: the latest)')
     .option('--label <label>', 'latest (as az ml)')
-    .action(async (o: { name: string; version?: string; label?: string }, cmd: Command) => {
+    .action(async (o: { name: string; envVersion?: string; label?: string }, cmd: Command) => {
       const { client, out } = ctx.connect(cmd);
-      const e = await client.call('getEnvironment', { params: { name: o.name, version: o.version ?? o.label ?? 'latest' } });
+      const e = await client.call('getEnvironment', { params: { name: o.name, version: o.envVersion ?? o.label ?? 'latest' } });
       out.result(e, () => environmentDetails(e));
     });
 
   env.command('build')
     .description('Build an environment on a compute now (a short run whose log is the build log)')
     .requiredOption('-n, --name <name>', 'environment name')
-    .option('-v, --version <version>', 'version (default: the latest)')
+    .option('-v, --env-version <version>', 'version (default: the latest)')
     .option('--compute <name>', 'where to build it', 'local')
     .option('--no-stream', 'return once the build is queued')
-    .action(async (o: { name: string; version?: string; compute: string; stream: boolean }, cmd: Command) => {
+    .action(async (o: { name: string; envVersion?: string; compute: string; stream: boolean }, cmd: Command) => {
       const { client, out } = ctx.connect(cmd);
       const compute = o.compute.startsWith('azureml:') ? o.compute.slice('azureml:'.length) : o.compute;
-      const run = await client.call('buildEnvironment', { params: { name: o.name, version: o.version ?? 'latest' }, body: { compute } });
+      const run = await client.call('buildEnvironment', { params: { name: o.name, version: o.envVersion ?? 'latest' }, body: { compute } });
       if (!o.stream) {
         out.result(run, () => `Building ${o.name} in job ${run.id} (follow it with: lathe job stream -n ${run.id})`);
         return;

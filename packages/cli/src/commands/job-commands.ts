@@ -43,6 +43,11 @@ export function jobCommands(program: Command, ctx: CommandContext): void {
           const { snapshot } = await uploadSnapshot(client, manifest.files, manifest.absPaths, out, 'code');
           return { snapshotId: snapshot.id, gitTags: await readGitInfo(dir) };
         },
+        model: async (name, version) => {
+          const v = await client.call('getModelVersion', { params: { name, version } });
+          if (!v.snapshot_id) throw new Error(`model ${v.name}:${v.version} has no files in the registry (source: ${v.source})`);
+          return { snapshotId: v.snapshot_id, label: `azureml:${v.name}:${v.version}` };
+        },
         data: async (path, type, describe) => {
           const m = await dataManifest(path, type, describe);
           const { snapshot } = await uploadSnapshot(client, m.files, m.absPaths, out, describe);
@@ -66,7 +71,8 @@ export function jobCommands(program: Command, ctx: CommandContext): void {
     .action(async (o: { name: string }, cmd: Command) => {
       const { client, out } = ctx.connect(cmd);
       const run = await client.call('getRun', { params: { run: o.name } });
-      out.result(run, () => runDetails(run));
+      const { items: models } = await client.call('listRunModels', { params: { run: o.name } });
+      out.result({ ...run, models: models.map((m) => ({ name: m.name, version: m.version })) }, () => runDetails(run, models));
     });
 
   job.command('list')

@@ -1,9 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadable } from 'node:stream/web';
-import { pipeline } from 'node:stream/promises';
+import { join } from 'node:path';
+import { downloadSnapshot, saveUnder } from '../upload/download-snapshot.js';
 import type { LatheClient } from '@lathe/client';
 import type { Artifact } from '@lathe/contract';
 import type { Output } from '../output/output.js';
@@ -24,14 +20,6 @@ async function listAll(client: LatheClient, run: string, prefix?: string): Promi
     token = page.next_page_token ?? undefined;
   } while (token);
   return out;
-}
-
-/** Write a stream under `root`, refusing any path that would land outside it. */
-async function save(root: string, rel: string, body: ReadableStream<Uint8Array> | null): Promise<void> {
-  const target = resolve(root, rel);
-  if (!target.startsWith(resolve(root) + sep)) throw new Error(`refusing to write '${rel}' outside ${root}`);
-  await mkdir(dirname(target), { recursive: true });
-  await pipeline(Readable.fromWeb(body as WebReadable), createWriteStream(target));
 }
 
 /**
@@ -57,7 +45,7 @@ export async function downloadJob(client: LatheClient, run: string, dest: string
   let bytes = 0;
   for (const { artifact, rel } of wanted) {
     const res = await client.download('downloadArtifact', { params: { run }, query: { path: artifact.path } });
-    await save(dest, rel, res.body);
+    await saveUnder(dest, rel, res.body);
     bytes += artifact.size;
   }
   let files = wanted.length;
@@ -67,13 +55,9 @@ export async function downloadJob(client: LatheClient, run: string, dest: string
     if (!id) {
       out.warn(`job '${run}' was submitted without code; there is no snapshot to download`);
     } else {
-      const snap = await client.call('getSnapshot', { params: { id } });
-      for (const f of snap.files) {
-        const res = await client.download('downloadBlob', { params: { sha256: f.sha256 } });
-        await save(dest, `snapshot/${f.path}`, res.body);
-        bytes += f.size;
-        files++;
-      }
+      const got = await downloadSnapshot(client, id, join(dest, 'snapshot'));
+      files += got.files;
+      bytes += got.bytes;
     }
   }
   out.note(`Downloaded ${files} file(s), ${formatBytes(bytes)}, to ${dest}`);

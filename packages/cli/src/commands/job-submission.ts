@@ -1,5 +1,5 @@
 import { basename, dirname, resolve } from 'node:path';
-import { IGNORED_JOB_KEYS, normalizeEnvironment, type CommandJobYaml, type JobSubmission, type ResolvedInput } from '@lathe/contract';
+import { IGNORED_JOB_KEYS, parseAssetRef, normalizeEnvironment, type CommandJobYaml, type JobSubmission, type ResolvedInput } from '@lathe/contract';
 import type { LoadedJobFile } from '../job-file/load-job-file.js';
 import { inlineEnvironmentFiles } from '../environments/environment-files.js';
 
@@ -10,6 +10,8 @@ export interface Uploader {
   data(path: string, type: 'uri_file' | 'uri_folder', describe: string): Promise<{ snapshotId: string; fileName?: string | undefined }>;
   /** Upload the code folder; returns the snapshot id and git tags for it. */
   code(path: string): Promise<{ snapshotId: string; gitTags: Record<string, string> }>;
+  /** A registered model version's files (azureml:name:version / @latest). */
+  model(name: string, version: string): Promise<{ snapshotId: string; label: string }>;
 }
 
 export interface Notes {
@@ -49,6 +51,13 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
   for (const [name, input] of Object.entries(spec.inputs ?? {})) {
     if (typeof input !== 'object') {
       inputs[name] = { kind: 'literal', value: input };
+    } else if (input.type === 'custom_model' || input.type === 'mlflow_model') {
+      const { path, mode } = input as { path: string; mode: 'download' | 'ro_mount' };
+      const ref = parseAssetRef(path);
+      const model = ref
+        ? await upload.model(ref.name, ref.version)
+        : { snapshotId: (await upload.data(resolve(file.baseDir, path), 'uri_folder', `inputs.${name}`)).snapshotId, label: path };
+      inputs[name] = { kind: 'data', type: input.type, mode, snapshot_id: model.snapshotId, source: model.label };
     } else if (input.type === 'uri_file' || input.type === 'uri_folder') {
       const { path, mode } = input as { path: string; mode: 'download' | 'ro_mount' };
       if (CLOUD_URI.test(path)) {

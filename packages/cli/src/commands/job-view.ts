@@ -11,8 +11,8 @@ function environmentText(e: NonNullable<NonNullable<Run['job']>['resolved_enviro
 
 const metricText = (v: Run['metrics'][string]) => (typeof v.value === 'number' ? String(Number(v.value.toPrecision(6))) : v.value);
 
-/** `job show` as a person reads it. */
-export function runDetails(run: Run): string {
+/** `job show` as a person reads it; `models` are the versions registered from the job (lineage). */
+export function runDetails(run: Run, models: Array<{ name: string; version: number }> = []): string {
   const rows: string[][] = [
     ['Name', run.id],
     ['Display name', run.display_name],
@@ -35,6 +35,7 @@ export function runDetails(run: Run): string {
   section('Params', run.params);
   section('Tags', run.tags);
   section('Metrics', Object.fromEntries(Object.entries(run.metrics).map(([k, v]) => [k, metricText(v)])));
+  if (models.length) rows.push(['Models', models.map((m) => `${m.name}:${m.version}`).join(', ')]);
   return table(rows.map(([k, v]) => [`${k}:`, v!]));
 }
 

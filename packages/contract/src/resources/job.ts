@@ -9,7 +9,7 @@ import { EnvironmentYaml, ResolvedEnvironment } from './environment.js';
 /** Keys the cloud honours and a host cannot; accepted, recorded and reported once. */
 export const IGNORED_JOB_KEYS = ['resources', 'distribution', 'identity', 'queue_settings', 'services'] as const;
 
-export const INPUT_DATA_TYPES = ['uri_file', 'uri_folder'] as const;
+export const INPUT_DATA_TYPES = ['uri_file', 'uri_folder', 'custom_model', 'mlflow_model'] as const;
 export const INPUT_MODES = ['download', 'ro_mount'] as const;
 export const OUTPUT_MODES = ['rw_mount', 'upload'] as const;
 

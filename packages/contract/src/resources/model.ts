@@ -93,3 +93,18 @@ export const ListModelVersionsQuery = z.object({
   max_results: z.coerce.number().int().min(1).max(1000).optional(),
   page_token: z.string().optional(),
 });
+
+/** The Azure ML CLI v2 model YAML. */
+export const ModelYaml = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().regex(MODEL_NAME_PATTERN, 'a model name has letters, digits, _ . and -, and starts with a letter or digit'),
+  version: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).optional(),
+  type: z.enum([...MODEL_TYPES, 'triton_model']).default('custom_model'),
+  path: z.string().min(1),
+  description: z.string().optional(),
+  tags: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  stage: z.string().optional(),
+  flavors: z.record(z.string(), z.unknown()).optional(),
+});
+export type ModelYaml = z.infer<typeof ModelYaml>;

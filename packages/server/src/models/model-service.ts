@@ -106,7 +106,11 @@ export class ModelService {
     if (q.name) query = query.where('name', 'like', `%${q.name.replace(/[%_]/g, '')}%`);
     if (q.nameLike !== undefined) query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', q.nameLike!.toLowerCase()));
     for (const [key, value] of tagFilters(q.tag)) {
-      query = query.where((eb) => eb.exists(eb.selectFrom('registered_model_tags').select('model_id').whereRef('registered_model_tags.model_id', '=', 'registered_models.id').where('key', '=', key).$if(value !== null, (s) => s.where('value', '=', value!))));
+      // Azure ML tags versions, MLflow tags models: a model matches on either.
+      query = query.where((eb) => eb.or([
+        eb.exists(eb.selectFrom('registered_model_tags').select('model_id').whereRef('registered_model_tags.model_id', '=', 'registered_models.id').where('key', '=', key).$if(value !== null, (s) => s.where('value', '=', value!))),
+        eb.exists(eb.selectFrom('model_version_tags').select('model_id').whereRef('model_version_tags.model_id', '=', 'registered_models.id').where('key', '=', key).$if(value !== null, (s) => s.where('value', '=', value!))),
+      ]));
     }
     const order = q.orderBy ?? { field: 'name', desc: false };
     const rows = await query.orderBy(order.field, order.desc ? 'desc' : 'asc').orderBy('id').limit(size).offset(offset).execute();

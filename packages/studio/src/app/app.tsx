@@ -140,7 +140,7 @@ function WorkspaceShell() {
             <WorkspaceSwitcher current={ws} />
             <nav className="nav" aria-label="Pages">
               {PAGES.filter((p) => p.nav).map((p) => (
-                <NavLink key={p.id} to={`${base}/${p.nav!.path}`} className={({ isActive }) => (isActive ? 'nav-item active' : 'nav-item')}>
+                <NavLink key={p.id} to={`${base}/${p.nav!.path}`} end={p.nav!.end} className={({ isActive }) => (isActive ? 'nav-item active' : 'nav-item')}>
                   {p.nav!.icon}
                   <span>{p.nav!.label}</span>
                   {p.nav!.shortcut ? <kbd className="nav-key">g {p.nav!.shortcut}</kbd> : null}

@@ -11,7 +11,7 @@ export interface PageDef {
   /** Routes under /w/:ws/ (react-router paths, e.g. `runs/:run/*`). */
   routes: Array<{ path: string; element: ReactNode }>;
   /** A sidebar entry. */
-  nav?: { label: string; path: string; order: number; icon: ReactNode; shortcut?: string };
+  nav?: { label: string; path: string; order: number; icon: ReactNode; shortcut?: string; /** Highlight only on this exact path, not below it. */ end?: boolean };
   /**
    * Operations the page calls. When the contract this studio was built with lacks one of
    * them, the page is left out (its routes and its nav entry): a page for an area that has

@@ -130,6 +130,10 @@ export function MetricChart(p: MetricChartProps) {
     };
     programmatic.current = true;
     plot.current = new uPlot(opts, data, el);
+    // The band's min/max series are drawn as a fill only: keep them out of the legend.
+    plot.current.root.querySelectorAll<HTMLElement>('.u-legend .u-series').forEach((row, i) => {
+      if (/ (min|max)$/.test(series[i]?.label as string)) row.style.display = 'none';
+    });
     if (p.zoom && xs.length) plot.current.setScale('x', p.zoom);
     programmatic.current = false;
   });

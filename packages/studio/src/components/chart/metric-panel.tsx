@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { LatheClient } from '@lathe/client';
 import type { MetricSeries } from '@lathe/contract';
 import { useApi } from '../../app/api-context';
-import { formatCount, formatMetric } from '../../lib/format';
+import { formatCount, formatMetric, metricNumber } from '../../lib/format';
 import { ErrorPanel } from '../states';
 import { MetricChart, type ChartLine } from './metric-chart';
 import { bucketsToArrays, zoomToSteps, type ChartArrays, type XMode } from './series';
@@ -91,6 +91,8 @@ export function MetricPanel({ client, ws, runs, metricKey, settings, live, syncK
       {series.data ? (
         total === 0 ? (
           <div className="chart-empty muted">No points yet.</div>
+        ) : series.data.every((x) => x.total_points <= 1) ? (
+          <SingleValues runs={runs} series={series.data} />
         ) : (
           <MetricChart
             lines={lines}
@@ -108,6 +110,41 @@ export function MetricPanel({ client, ws, runs, metricKey, settings, live, syncK
         <div className="chart-skeleton" aria-hidden="true" />
       )}
     </section>
+  );
+}
+
+/** Metrics logged once per run (a final score): a number, or bars side by side, not a chart of one dot. */
+function SingleValues({ runs, series }: { runs: PanelRun[]; series: MetricSeries[] }) {
+  const values = series.map((s) => s.buckets[0]?.last);
+  if (runs.length === 1) {
+    const b = series[0]?.buckets[0];
+    return (
+      <div className="big-value" data-testid="single-value">
+        {formatMetric(values[0])}
+        {b ? <span className="muted">step {b.last_step}</span> : null}
+      </div>
+    );
+  }
+  const nums = values.map((v) => metricNumber(v)).filter((v) => Number.isFinite(v));
+  const lo = Math.min(0, ...nums);
+  const hi = Math.max(0, ...nums);
+  const span = hi - lo || 1;
+  return (
+    <div className="value-bars">
+      {runs.map((r, i) => {
+        const v = metricNumber(values[i]);
+        const ok = Number.isFinite(v);
+        return (
+          <div key={r.id} className="value-bar" title={r.label}>
+            <span className="vb-label">{r.label}</span>
+            <span className="vb-track">
+              {ok ? <span className="vb-fill" style={{ display: 'block', marginLeft: `${((Math.min(v, 0) - lo) / span) * 100}%`, width: `${(Math.abs(v) / span) * 100}%`, background: r.color }} /> : null}
+            </span>
+            <span className="vb-value">{values[i] === undefined ? '—' : formatMetric(values[i])}</span>
+          </div>
+        );
+      })}
+    </div>
   );
 }
 

@@ -21,14 +21,17 @@ export function FileBrowser({ source, selected, onSelect, emptyText }: { source:
   const listing = useApi(source.key, () => source.list());
   const tree = useMemo(() => buildTree(listing.data ?? []), [listing.data]);
   const [open, setOpen] = useState<Set<string>>(new Set());
+  const autoPath = selected && !selected.endsWith('/') ? selected : (firstFile(tree, selected ?? undefined)?.path ?? null);
   useEffect(() => {
-    if (selected) setOpen((o) => new Set([...o, ...ancestors(selected.endsWith('/') ? `${selected}x` : selected)]));
-  }, [selected]);
+    if (autoPath) setOpen((o) => new Set([...o, ...ancestors(autoPath)]));
+  }, [autoPath]);
   // Open the top levels when there are few of them.
   useEffect(() => {
     if (listing.data && tree.children.length <= 4) setOpen((o) => new Set([...o, ...tree.children.filter((c) => !c.file).map((c) => c.path)]));
   }, [listing.data, tree]);
-  const file = selected ? listing.data?.find((f) => f.path === selected) : undefined;
+  // Nothing chosen yet: show the first output file (or the first file) rather than an empty pane.
+  const shownPath = autoPath;
+  const file = shownPath ? listing.data?.find((f) => f.path === shownPath) : undefined;
 
   if (listing.loading) return <Loading what="files" />;
   if (listing.error && !listing.data) return <ErrorPanel error={listing.error} what="files" onRetry={listing.reload} />;
@@ -51,7 +54,7 @@ export function FileBrowser({ source, selected, onSelect, emptyText }: { source:
           {formatCount(tree.files)} files · {formatBytes(tree.size)}
         </div>
         {tree.children.map((n) => (
-          <TreeItem key={n.path} node={n} depth={0} open={open} toggle={toggle} selected={selected} onSelect={onSelect} />
+          <TreeItem key={n.path} node={n} depth={0} open={open} toggle={toggle} selected={shownPath} onSelect={onSelect} />
         ))}
       </div>
       <div className="file-preview">
@@ -102,4 +105,12 @@ function TreeItem({ node, depth, open, toggle, selected, onSelect }: { node: Tre
       {isOpen ? node.children.map((c) => <TreeItem key={c.path} node={c} depth={depth + 1} open={open} toggle={toggle} selected={selected} onSelect={onSelect} />) : null}
     </>
   );
+}
+
+/** The first file under a folder path ('a/b/'), else under outputs/, else anywhere. */
+function firstFile(tree: TreeNode, folder?: string): TreeNode | undefined {
+  const walk = (n: TreeNode): TreeNode | undefined => (n.file ? n : n.children.map(walk).find(Boolean));
+  const find = (n: TreeNode, path: string): TreeNode | undefined => (n.path === path ? n : n.children.map((c) => find(c, path)).find(Boolean));
+  const start = (folder ? find(tree, folder.replace(/\/+$/, '')) : undefined) ?? tree.children.find((c) => c.name === 'outputs') ?? tree;
+  return walk(start) ?? walk(tree);
 }

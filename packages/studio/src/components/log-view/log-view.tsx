@@ -39,7 +39,7 @@ export function LogView({ text, live, onDownload, status }: { text: string; live
     if (atBottom !== follow && (live || !atBottom)) setFollow(atBottom);
   };
   const current = matches[hit];
-  const gutter = `${String(lines.length).length + 1}ch`;
+  const gutter = `calc(${String(lines.length).length}ch + 20px)`;
 
   return (
     <div className="log-view">

@@ -78,8 +78,11 @@ export function RunsView({ experiment }: { experiment?: string }) {
       const h = new Set(prefs.hidden);
       const s = new Set(prefs.shown);
       for (const c of cols) {
-        if (c.defaultVisible) (visible ? h.delete(c.id) : h.add(c.id));
-        else (visible ? s.add(c.id) : s.delete(c.id));
+        if (c.defaultVisible) {
+          if (visible) h.delete(c.id);
+          else h.add(c.id);
+        } else if (visible) s.add(c.id);
+        else s.delete(c.id);
       }
       savePrefs({ ...prefs, hidden: [...h], shown: [...s] });
     },
