@@ -8,6 +8,7 @@
  *   node bench/run-all.mjs job-launch run-listing        # some
  */
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -67,6 +68,8 @@ function table(rows) {
   return [line(rows[0]), sep, ...rows.slice(1).map(line)].join('\n');
 }
 
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const loadBefore = load();
 const runs = [];
 for (const name of selected) {
   process.stdout.write(`\n=== ${name} ===\n`);
@@ -92,5 +95,5 @@ for (const r of runs) {
   }
 }
 process.stdout.write(`\n=== summary (${runs.reduce((n, r) => n + r.seconds, 0).toFixed(0)} s) ===\n${table(rows)}\n`);
-process.stdout.write('Ratios compare with a baseline measured in the same run on the same machine; absolute figures move with machine load.\n');
+process.stdout.write(`Load average (1/5/15 min) on ${cpus().length} cores: ${loadBefore} before, ${load()} after. Ratios compare with a baseline measured in the same run on the same machine; absolute figures move with machine load.\n`);
 process.exit(runs.some((r) => r.code !== 0 || r.results.length === 0) ? 1 : 0);

@@ -334,3 +334,32 @@ describe('MLflow registry API', () => {
     expect(await api('GET', 'registered-models/alias', { name: 'aliased', alias: 'gone' })).toMatchObject({ status: 404 });
   });
 });
+
+describe('MLflow API with a run-scoped token', () => {
+  let lathe: LatheProcess;
+  beforeAll(async () => {
+    lathe = await startLathe();
+  });
+  afterAll(async () => {
+    await lathe.stop();
+    cleanup(lathe.home);
+  });
+
+  it('writes only to its own run tree, and reads its workspace', async () => {
+    const admin = mlflowApi(lathe.url, lathe.token);
+    const own = ((await admin('POST', 'runs/create', { experiment_id: '0' })).body as Obj).run.info.run_id as string;
+    const other = ((await admin('POST', 'runs/create', { experiment_id: '0' })).body as Obj).run.info.run_id as string;
+    const { token } = await lathe.client.call('createRunToken', { params: { run: own } });
+    const scoped = mlflowApi(lathe.url, token);
+    expect((await scoped('POST', 'runs/log-metric', { run_id: own, key: 'a', value: 1, timestamp: 1 })).status).toBe(200);
+    expect(await scoped('POST', 'runs/log-metric', { run_id: other, key: 'a', value: 1, timestamp: 1 })).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
+    expect(await scoped('POST', 'runs/delete', { run_id: other })).toMatchObject({ status: 403 });
+    expect(await scoped('POST', 'experiments/create', { name: 'nope' })).toMatchObject({ status: 403 });
+    expect(await scoped('POST', 'runs/create', { experiment_id: '0' })).toMatchObject({ status: 403 });
+    const nested = await scoped('POST', 'runs/create', { experiment_id: '0', tags: [{ key: 'mlflow.parentRunId', value: own }] });
+    expect(nested.status).toBe(200);
+    const put = await fetch(`${lathe.url}/api/2.0/mlflow-artifacts/artifacts/0/${other}/artifacts/x.txt`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: 'x' });
+    expect(put.status).toBe(403);
+    expect((await scoped('POST', 'runs/search', { experiment_ids: ['0'] })).status).toBe(200);
+  });
+});

@@ -127,6 +127,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
       ...registryRoutes({ models, runs }),
       ...artifactProxyRoutes({ db, artifacts, runs, models, snapshots, blobs, secret: await serverSecret(db, 'mpu_signing_secret') }),
     ],
+    runWithin: (id, root) => runs.isWithin(id, root),
     tokens,
     workspaces,
     log: config.log,

@@ -30,7 +30,7 @@ type Target = { kind: 'run'; runId: string; path: string } | { kind: 'model'; na
  * The proxy's paths name what they hold: `<experiment>/<run>/artifacts/<path>` for a run's
  * files (as MLflow lays them out), `models/<name>/<version>/<path>` for registered models.
  */
-function target(raw: string): Target {
+export function target(raw: string): Target {
   const path = raw.replace(/^\/+/, '').replace(/\/+$/, '');
   if (path) safeRelativePath(path, 'artifact path');
   let m = /^[^/]+\/([^/]+)\/artifacts(?:\/(.*))?$/.exec(path);
@@ -93,7 +93,7 @@ export function artifactProxyRoutes(d: ArtifactProxyDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['PUT'], path: '/mlflow-artifacts/artifacts/*', access: 'write', body: 'raw',
+      methods: ['PUT'], path: '/mlflow-artifacts/artifacts/*', access: 'write', body: 'raw', runTokens: 'path',
       handle: async (_i, ctx) => {
         const t = target(wildcard(ctx));
         if (t.kind !== 'run' || !t.path) throw mlflowError('INVALID_PARAMETER_VALUE', 'artifacts are uploaded to a run: <experiment_id>/<run_id>/artifacts/<path>');
@@ -102,7 +102,7 @@ export function artifactProxyRoutes(d: ArtifactProxyDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['DELETE'], path: '/mlflow-artifacts/artifacts/*', access: 'write',
+      methods: ['DELETE'], path: '/mlflow-artifacts/artifacts/*', access: 'write', runTokens: 'path',
       handle: async (_i, ctx) => {
         const t = target(wildcard(ctx));
         if (t.kind !== 'run' || !t.path) throw mlflowError('INVALID_PARAMETER_VALUE', 'only a run\'s artifacts can be deleted');
@@ -125,7 +125,7 @@ export function artifactProxyRoutes(d: ArtifactProxyDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow-artifacts/mpu/create/*', access: 'write', input: M.mpuCreate,
+      methods: ['POST'], path: '/mlflow-artifacts/mpu/create/*', access: 'write', runTokens: 'path', input: M.mpuCreate,
       handle: async (i, ctx) => {
         const t = target(wildcard(ctx));
         if (t.kind !== 'run' || !t.path) throw mlflowError('INVALID_PARAMETER_VALUE', 'multipart uploads go to a run: <experiment_id>/<run_id>/artifacts/<path>');
@@ -157,7 +157,7 @@ export function artifactProxyRoutes(d: ArtifactProxyDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow-artifacts/mpu/complete/*', access: 'write', input: M.mpuComplete,
+      methods: ['POST'], path: '/mlflow-artifacts/mpu/complete/*', access: 'write', runTokens: 'path', input: M.mpuComplete,
       handle: async (i, ctx) => {
         const row = await d.db.selectFrom('multipart_uploads').selectAll().where('id', '=', i.upload_id).where('workspace_id', '=', ctx.ws.id).executeTakeFirst();
         if (!row) throw notFound(`multipart upload ${i.upload_id} not found`);
@@ -179,7 +179,7 @@ export function artifactProxyRoutes(d: ArtifactProxyDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow-artifacts/mpu/abort/*', access: 'write', input: M.mpuAbort,
+      methods: ['POST'], path: '/mlflow-artifacts/mpu/abort/*', access: 'write', runTokens: 'path', input: M.mpuAbort,
       handle: async (i, ctx) => {
         const row = await d.db.selectFrom('multipart_uploads').selectAll().where('id', '=', i.upload_id).where('workspace_id', '=', ctx.ws.id).executeTakeFirst();
         if (!row) throw notFound(`multipart upload ${i.upload_id} not found`);

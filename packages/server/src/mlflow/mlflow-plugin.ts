@@ -4,9 +4,13 @@ import type { TokenService } from '../auth/token-service.js';
 import type { WorkspaceService } from '../workspaces/workspace-service.js';
 import type { MlflowRoute } from './mlflow-route.js';
 import { mlflowError, toMlflowError } from './mlflow-error.js';
+import { target } from './mlflow-artifacts.js';
+import type { Principal } from '../auth/principal.js';
 
 export interface MlflowPluginOptions {
   routes: MlflowRoute[];
+  /** Whether run `id` is `root` or one of its children (run-scoped tokens write only there). */
+  runWithin: (id: string, root: string) => Promise<boolean>;
   tokens: TokenService;
   workspaces: WorkspaceService;
   log: (m: string) => void;
@@ -80,6 +84,7 @@ export async function mlflowPlugin(app: FastifyInstance, o: MlflowPluginOptions)
               if (!parsed.success) throw mlflowError('INVALID_PARAMETER_VALUE', describeIssue(parsed.error.issues[0]!, raw as Record<string, unknown>));
               input = parsed.data;
             }
+            if (principal?.kind === 'run' && r.access === 'write') await checkRunToken(r, principal, input as Record<string, unknown>, request, o);
             const result = await r.handle(input, { principal: principal as never, ws: ws as never, request, reply });
             if (reply.sent) return reply;
             return result;
@@ -87,5 +92,30 @@ export async function mlflowPlugin(app: FastifyInstance, o: MlflowPluginOptions)
         });
       }
     }, { prefix });
+  }
+}
+
+/** A run-scoped token writes only to its own run tree (reads in its workspace are fine). */
+async function checkRunToken(r: MlflowRoute, principal: Extract<Principal, { kind: 'run' }>, input: Record<string, unknown>, request: FastifyRequest, o: MlflowPluginOptions): Promise<void> {
+  const denied = (why: string) => new LatheError('PERMISSION_DENIED', `a run-scoped token for run '${principal.runId}' ${why}`);
+  const within = async (id: unknown) => typeof id === 'string' && (await o.runWithin(id, principal.runId));
+  switch (r.runTokens) {
+    case 'free':
+      return;
+    case 'input':
+      if (!(await within(input.run_id ?? input.run_uuid))) throw denied(`cannot write to run '${String(input.run_id ?? input.run_uuid)}'`);
+      return;
+    case 'path': {
+      const t = target(decodeURIComponent((request.params as { '*'?: string })['*'] ?? ''));
+      if (t.kind !== 'run' || !(await within(t.runId))) throw denied('can only write its own run\'s artifacts');
+      return;
+    }
+    case 'parent': {
+      const tags = (input.tags as Array<{ key: string; value: string }> | undefined) ?? [];
+      if (!(await within(tags.find((t) => t.key === 'mlflow.parentRunId')?.value))) throw denied('can only create nested runs of its own run (tag mlflow.parentRunId)');
+      return;
+    }
+    default:
+      throw denied(`cannot call ${r.path}`);
   }
 }

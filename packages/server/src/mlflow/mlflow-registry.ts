@@ -25,7 +25,7 @@ export function registryRoutes(d: { models: ModelService; runs: RunService }): M
 
   return [
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/registered-models/create', access: 'write', input: M.createRegisteredModel,
+      methods: ['POST'], path: '/mlflow/registered-models/create', access: 'write', runTokens: 'free', input: M.createRegisteredModel,
       handle: async (i, ctx) => {
         await d.models.createModel(ctx.ws, ctx.principal.userId, i.name, { description: i.description, tags: Object.fromEntries(i.tags.map((t) => [t.key, t.value])) });
         return { registered_model: await model(ctx, i.name) };
@@ -109,7 +109,7 @@ export function registryRoutes(d: { models: ModelService; runs: RunService }): M
     }),
 
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/model-versions/create', access: 'write', input: M.createModelVersion,
+      methods: ['POST'], path: '/mlflow/model-versions/create', access: 'write', runTokens: 'free', input: M.createModelVersion,
       handle: async (i, ctx) => {
         await d.models.modelRow(ctx.ws.id, i.name);
         const v = await d.models.createVersion(ctx.ws, ctx.principal.userId, i.name, {

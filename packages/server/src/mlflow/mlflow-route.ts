@@ -23,6 +23,12 @@ export interface MlflowRoute<S extends z.ZodType = z.ZodType> {
   body?: 'json' | 'raw';
   /** `none`: authorised by a signature in the URL instead of a token (multipart part uploads). */
   auth?: 'token' | 'none';
+  /**
+   * How a run-scoped token may use a write: on the run named in the input (`input`), in
+   * the artifact path (`path`), as parent of a new run (`parent`), or freely (`free`: the
+   * service checks, e.g. registering a model from the token's run). Unset: refused.
+   */
+  runTokens?: 'input' | 'path' | 'parent' | 'free';
   handle(input: z.output<S>, ctx: MlflowContext): Promise<unknown>;
 }
 

@@ -129,7 +129,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     }),
 
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/create', access: 'write', input: M.createRun,
+      methods: ['POST'], path: '/mlflow/runs/create', access: 'write', runTokens: 'parent', input: M.createRun,
       handle: async (i, ctx) => {
         const exp = await experimentRow(ctx.ws, i.experiment_id ?? '0');
         if (exp.lifecycle_stage !== 'active') throw mlflowError('INVALID_STATE', `The experiment ${i.experiment_id} must be in the 'active' state. Current state is deleted.`);
@@ -155,7 +155,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/update', access: 'write', input: M.updateRun,
+      methods: ['POST'], path: '/mlflow/runs/update', access: 'write', runTokens: 'input', input: M.updateRun,
       handle: async (i, ctx) => {
         const r = await run(ctx, i);
         if (i.run_name !== undefined) await d.runs.update(ctx.ws, r.id, { display_name: i.run_name });
@@ -168,7 +168,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     ...(['delete', 'restore'] as const).map((op) => mlflowRoute({
-      methods: ['POST'], path: `/mlflow/runs/${op}`, access: 'write', input: M.runRef,
+      methods: ['POST'], path: `/mlflow/runs/${op}`, access: 'write', input: M.runRef, runTokens: 'input',
       handle: async (i, ctx) => {
         await d.runs.setLifecycle(ctx.ws, (await run(ctx, i)).id, op === 'delete' ? 'deleted' : 'active');
         return {};
@@ -190,7 +190,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/log-metric', access: 'write', input: M.logMetric,
+      methods: ['POST'], path: '/mlflow/runs/log-metric', access: 'write', runTokens: 'input', input: M.logMetric,
       handle: async (i, ctx) => {
         checkEntityKey('Metric', i.key);
         const value = typeof i.value === 'number' || ['NaN', 'Infinity', '-Infinity'].includes(i.value) ? i.value : NaN;
@@ -200,7 +200,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/log-parameter', access: 'write', input: M.logParam,
+      methods: ['POST'], path: '/mlflow/runs/log-parameter', access: 'write', runTokens: 'input', input: M.logParam,
       handle: async (i, ctx) => {
         checkBatchLimits([], [{ key: i.key, value: i.value }], []);
         await logBatch(activeRun(await run(ctx, i)), { metrics: [], params: [{ key: i.key, value: i.value }], tags: [] });
@@ -208,7 +208,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/set-tag', access: 'write', input: M.setTag,
+      methods: ['POST'], path: '/mlflow/runs/set-tag', access: 'write', runTokens: 'input', input: M.setTag,
       handle: async (i, ctx) => {
         checkBatchLimits([], [], [{ key: i.key, value: i.value }]);
         const r = activeRun(await run(ctx, i));
@@ -219,14 +219,14 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/delete-tag', access: 'write', input: M.deleteTag,
+      methods: ['POST'], path: '/mlflow/runs/delete-tag', access: 'write', runTokens: 'input', input: M.deleteTag,
       handle: async (i, ctx) => {
         await d.metrics.deleteTag(activeRun(await run(ctx, i)).id, i.key);
         return {};
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/log-batch', access: 'write', input: M.logBatch,
+      methods: ['POST'], path: '/mlflow/runs/log-batch', access: 'write', runTokens: 'input', input: M.logBatch,
       handle: async (i, ctx) => {
         const size = Buffer.byteLength(JSON.stringify(ctx.request.body ?? {}));
         if (size > 1_000_000) throw mlflowError('INVALID_PARAMETER_VALUE', `Batched logging API requests must be at most 1000000 bytes, got a request of size ${size}.`);
@@ -245,7 +245,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/log-inputs', access: 'write', input: M.logInputs,
+      methods: ['POST'], path: '/mlflow/runs/log-inputs', access: 'write', runTokens: 'input', input: M.logInputs,
       handle: async (i, ctx) => {
         const r = activeRun(await run(ctx, i));
         for (const input of i.datasets) {
@@ -256,7 +256,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       },
     }),
     mlflowRoute({
-      methods: ['POST'], path: '/mlflow/runs/log-model', access: 'write', input: M.logModel,
+      methods: ['POST'], path: '/mlflow/runs/log-model', access: 'write', runTokens: 'input', input: M.logModel,
       handle: async (i, ctx) => {
         let model: unknown;
         try {
