@@ -8,9 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup, runCli, startLathe, type LatheProcess } from './support/lathe-process.js';
 
 const require = createRequire(import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const MLflow = require('mlflow').default ?? require('mlflow');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { MLflowBase } = require('mlflow/lib/mlflow');
 
 type Obj = Record<string, any>;

@@ -92,7 +92,9 @@ test('the runs table shows a new run and its status change live, sorts on the se
   await expect(row.locator('.status')).toHaveAttribute('data-status', 'Completed', { timeout: 60_000 });
   await expect(page.getByTestId('run-count')).toHaveText('2 runs');
 
-  // Sort by the loss metric, smallest first: the faster learning rate wins.
+  // Sort by the loss metric, smallest first: the faster learning rate wins. Metric columns
+  // sit to the right of the attributes: scroll there (columns are virtualised).
+  await page.getByTestId('runs-grid').evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
   await page.locator('[data-column="metric:loss"]').click();
   await expect(page).toHaveURL(/order=metrics\.loss\+ASC/);
   await expect(page.locator('[data-run]').first()).toHaveAttribute('data-run', second);
@@ -125,10 +127,11 @@ test('comparing two runs overlays their loss, marks what differs and draws paral
   const lossChart = page.locator('[data-metric="loss"]');
   await expect(lossChart.getByTestId('points')).toHaveText('100 points');
   await expect(lossChart.locator('.uplot')).toHaveAttribute('data-drawn', '50');
-  const lr = page.getByTestId('diff-table').locator('tr', { hasText: 'learning_rate' });
+  const row = (key: string) => page.getByTestId('diff-table').locator('tr').filter({ has: page.locator('th', { hasText: new RegExp(`^${key}$`) }) });
+  const lr = row('learning_rate');
   await expect(lr).toHaveAttribute('data-differs', 'true');
   await expect(lr).toContainText('0.02');
-  await expect(page.getByTestId('diff-table').locator('tr', { hasText: 'epochs' }).first()).toHaveAttribute('data-differs', 'false');
+  await expect(row('epochs')).toHaveAttribute('data-differs', 'false');
   await expect(page.getByTestId('parallel-coordinates').locator('polyline')).toHaveCount(2);
 });
 

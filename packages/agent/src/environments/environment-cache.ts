@@ -30,6 +30,8 @@ export interface CacheMarker {
   built_by: { run: string; pid: number; host: string };
   interpreter: { path: string; version: string } | null;
   activation: Activation;
+  /** Paths (relative to the entry) that must resolve for the entry to be usable, e.g. venv/bin/python. */
+  required: string[];
 }
 
 export interface MaterializedEnvironment {
@@ -182,6 +184,11 @@ export class EnvironmentCache {
         built_by: { run: runId, pid: process.pid, host: hostname() },
         interpreter,
         activation,
+        required: [
+          ...(activation.virtualEnv !== null ? [join(activation.virtualEnv, 'bin', 'python')] : []),
+          ...(activation.condaPrefix !== null ? [join(activation.condaPrefix, 'bin', 'python')] : []),
+          ...(activation.nodeModules !== null ? [activation.nodeModules] : []),
+        ],
       };
       const tmp = join(dir, `${MARKER}.${randomBytes(4).toString('hex')}.tmp`);
       await writeFile(tmp, JSON.stringify(marker, null, 2));
@@ -195,10 +202,13 @@ export class EnvironmentCache {
     }
   }
 
+  /** The entry's marker, if the entry is complete and still usable (its interpreter was not removed, say). */
   private async readMarker(dir: string, hash: string): Promise<CacheMarker | null> {
     try {
       const marker = JSON.parse(await readFile(join(dir, MARKER), 'utf8')) as CacheMarker;
-      return marker.hash === hash && marker.format === ENVIRONMENT_FORMAT ? marker : null;
+      if (marker.hash !== hash || marker.format !== ENVIRONMENT_FORMAT) return null;
+      for (const p of marker.required ?? []) if (!(await exists(join(dir, p)))) return null;
+      return marker;
     } catch {
       return null;
     }

@@ -295,6 +295,8 @@ export function normalizeEnvironment(def: EnvironmentDefinition): { spec: Enviro
   } else if (image !== null) {
     notes.push(`the 'local' compute runs no containers: image '${image}' is recorded and the job runs in the host environment`);
   }
+  if (def.os_type === 'windows') notes.push("os_type 'windows' is recorded; jobs run on the node's own operating system");
+  if (def.inference_config !== undefined) notes.push('inference_config is recorded; it is not used by jobs');
   if (conda !== null) {
     notes.push(`conda packages (${conda.packages.join(', ')}) need a conda executable on the node that builds this environment`);
   }

@@ -19,5 +19,35 @@ export async function sqliteDialect(url: URL): Promise<Dialect> {
   database.pragma('cache_size = -65536');
   // LIKE is case-sensitive, as in PostgreSQL and MLflow's search; ILIKE is lower() LIKE lower().
   database.pragma('case_sensitive_like = ON');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+interface PreparingDatabase {
+  prepare(sql: string): unknown;
+}
+
+/**
+ * Kysely prepares every query afresh; better-sqlite3 statements are reusable, and
+ * preparing is a large share of a small query's cost. Keep the most recent ones.
+ */
+function withStatementCache<D extends PreparingDatabase>(database: D, max = 500): D {
+  const cache = new Map<string, unknown>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (sql: string) => {
+        let stmt = cache.get(sql);
+        if (stmt === undefined) {
+          stmt = prepare(sql);
+          if (cache.size >= max) cache.delete(cache.keys().next().value!);
+          cache.set(sql, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }

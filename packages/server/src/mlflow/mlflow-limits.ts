@@ -36,7 +36,8 @@ export function checkBatchLimits(metrics: Array<{ key: string }>, params: Array<
     keys.add(p.key);
   }
   if (dupes.size) throw mlflowError('INVALID_PARAMETER_VALUE', `Duplicate parameter keys have been submitted: [${[...dupes].map((k) => `'${k}'`).join(', ')}]. Please ensure the request contains only one param value per param key.`);
-  for (const m of metrics) checkEntityKey('Metric', m.key);
+  // A batch repeats few keys many times: check each once.
+  for (const key of new Set(metrics.map((m) => m.key))) checkEntityKey('Metric', key);
   for (const p of params) {
     checkEntityKey('Param', p.key);
     if (p.value.length > MAX_PARAM_VALUE) throw mlflowError('INVALID_PARAMETER_VALUE', `Param value '${p.value.slice(0, 250)}' had length ${p.value.length}, which exceeded length limit of ${MAX_PARAM_VALUE}`);

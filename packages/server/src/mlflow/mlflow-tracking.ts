@@ -47,12 +47,18 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     const rows = await d.db.selectFrom('run_inputs').selectAll().where('run_id', '=', runId).execute();
     return rows.map((r) => ({ dataset: JSON.parse(r.dataset) as Record<string, string>, tags: JSON.parse(r.tags) as DatasetInput['tags'] }));
   };
-  const activeRun = (r: Run) => {
+  /** Writes need only the run's row (one query), not the whole record. */
+  const activeRun = async (ctx: MlflowContext, input: { run_id?: string | undefined; run_uuid?: string | undefined }): Promise<{ id: string; job: string | null }> => {
+    const id = required('run_id', input.run_id ?? input.run_uuid);
+    const r = await d.runs.row(ctx.ws.id, id).catch((err: unknown) => {
+      if (err instanceof LatheError && err.code === 'NOT_FOUND') throw notFound(`Run with id=${id} not found`);
+      throw err;
+    });
     if (r.lifecycle_stage !== 'active') throw mlflowError('INVALID_STATE', `The run ${r.id} must be in the 'active' state. Current state is ${r.lifecycle_stage}.`);
     return r;
   };
   /** The one write path for metrics, params and tags, with MLflow's messages for a changed param. */
-  const logBatch = async (r: Run, batch: LogBatch) => {
+  const logBatch = async (r: { id: string }, batch: LogBatch) => {
     try {
       await d.metrics.logBatch(r.id, batch);
     } catch (err) {
@@ -195,7 +201,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
         checkEntityKey('Metric', i.key);
         const value = typeof i.value === 'number' || ['NaN', 'Infinity', '-Infinity'].includes(i.value) ? i.value : NaN;
         if (Number.isNaN(value) && i.value !== 'NaN') throw mlflowError('INVALID_PARAMETER_VALUE', `Got invalid value ${i.value} for metric '${i.key}' (timestamp=${i.timestamp}). Please specify value as a valid double (64-bit floating point)`);
-        await logBatch(activeRun(await run(ctx, i)), { metrics: [{ key: i.key, value: value as number, step: i.step ?? 0, timestamp: i.timestamp ?? Date.now() }], params: [], tags: [] });
+        await logBatch((await activeRun(ctx, i)), { metrics: [{ key: i.key, value: value as number, step: i.step ?? 0, timestamp: i.timestamp ?? Date.now() }], params: [], tags: [] });
         return {};
       },
     }),
@@ -203,7 +209,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       methods: ['POST'], path: '/mlflow/runs/log-parameter', access: 'write', runTokens: 'input', input: M.logParam,
       handle: async (i, ctx) => {
         checkBatchLimits([], [{ key: i.key, value: i.value }], []);
-        await logBatch(activeRun(await run(ctx, i)), { metrics: [], params: [{ key: i.key, value: i.value }], tags: [] });
+        await logBatch((await activeRun(ctx, i)), { metrics: [], params: [{ key: i.key, value: i.value }], tags: [] });
         return {};
       },
     }),
@@ -211,7 +217,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
       methods: ['POST'], path: '/mlflow/runs/set-tag', access: 'write', runTokens: 'input', input: M.setTag,
       handle: async (i, ctx) => {
         checkBatchLimits([], [], [{ key: i.key, value: i.value }]);
-        const r = activeRun(await run(ctx, i));
+        const r = (await activeRun(ctx, i));
         // MLflow renames a run by setting this tag.
         if (i.key === 'mlflow.runName') await d.runs.update(ctx.ws, r.id, { display_name: i.value });
         await logBatch(r, { metrics: [], params: [], tags: [{ key: i.key, value: i.value }] });
@@ -221,17 +227,17 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     mlflowRoute({
       methods: ['POST'], path: '/mlflow/runs/delete-tag', access: 'write', runTokens: 'input', input: M.deleteTag,
       handle: async (i, ctx) => {
-        await d.metrics.deleteTag(activeRun(await run(ctx, i)).id, i.key);
+        await d.metrics.deleteTag((await activeRun(ctx, i)).id, i.key);
         return {};
       },
     }),
     mlflowRoute({
       methods: ['POST'], path: '/mlflow/runs/log-batch', access: 'write', runTokens: 'input', input: M.logBatch,
       handle: async (i, ctx) => {
-        const size = Buffer.byteLength(JSON.stringify(ctx.request.body ?? {}));
+        const size = Number(ctx.request.headers['content-length'] ?? 0);
         if (size > 1_000_000) throw mlflowError('INVALID_PARAMETER_VALUE', `Batched logging API requests must be at most 1000000 bytes, got a request of size ${size}.`);
         checkBatchLimits(i.metrics, i.params, i.tags);
-        const r = activeRun(await run(ctx, i));
+        const r = (await activeRun(ctx, i));
         const metrics = i.metrics.map((m) => {
           if (typeof m.value !== 'number' && !['NaN', 'Infinity', '-Infinity'].includes(m.value)) {
             throw mlflowError('INVALID_PARAMETER_VALUE', `Got invalid value ${m.value} for metric '${m.key}' (timestamp=${m.timestamp}). Please specify value as a valid double (64-bit floating point)`);
@@ -247,7 +253,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     mlflowRoute({
       methods: ['POST'], path: '/mlflow/runs/log-inputs', access: 'write', runTokens: 'input', input: M.logInputs,
       handle: async (i, ctx) => {
-        const r = activeRun(await run(ctx, i));
+        const r = (await activeRun(ctx, i));
         for (const input of i.datasets) {
           await d.db.insertInto('run_inputs').values({ run_id: r.id, name: input.dataset.name, digest: input.dataset.digest, dataset: JSON.stringify(input.dataset), tags: JSON.stringify(input.tags) })
             .onConflict((oc) => oc.columns(['run_id', 'name', 'digest']).doUpdateSet({ dataset: JSON.stringify(input.dataset), tags: JSON.stringify(input.tags) })).execute();
@@ -264,7 +270,8 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
         } catch {
           throw mlflowError('INVALID_PARAMETER_VALUE', `Malformed model info. \n ${i.model_json} \n is not a valid JSON.`);
         }
-        const r = activeRun(await run(ctx, i));
+        const r = await run(ctx, i);
+        await activeRun(ctx, i);
         // As MLflow does: the history of logged models lives in a tag.
         const history = JSON.parse(r.tags['mlflow.log-model.history'] ?? '[]') as unknown[];
         history.push(model);
