@@ -9,11 +9,11 @@
  * (PyPI is not reachable here), and an npm install of `is-number` from the npm registry.
  * Cold build time is the agent's own "built in" figure, plus the whole build run.
  *
- * Then trivial jobs (`date +%s%N > "$OUT.start"`) run one after another, alternating: no
- * environment (the host environment: the baseline) and each cached environment. Figure:
+ * Then trivial jobs (`date +%s%N > "$OUT.start"`) run one after another in pairs: one with
+ * no environment (the host environment: the baseline) and one in a cached environment,
+ * which one first alternating. Figure:
  * submit -> user process start, median, and its ratio to the host jobs; the added overhead
- * is the median of the differences to the host job of the same round (so drift in machine
- * load cancels), split into the resolution at submit and the agent's own cache lookup.
+ * is the median of the differences within pairs, split into the resolution at submit and the agent's own cache lookup.
  *
  * Env: BENCH_JOBS (default 12 of each).
  */
@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fmtMs, log, report, sleep, startInProcess, stats, tempDir } from './lib.mjs';
+import { fmtMs, log, quantile, report, sleep, startInProcess, stats, tempDir } from './lib.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 12);
 const GOAL_ADDED_MS = 50;
@@ -96,7 +96,7 @@ async function jobOnce(srv, outBase, environment) {
 }
 
 async function main() {
-  log(`environment start: ${JOBS} trivial jobs per environment, alternating with host-environment jobs (server in-process, fresh node cache)`);
+  log(`environment start: ${JOBS} pairs per environment of a cached-environment job and a host-environment job, one after another (server in-process, 1 slot, fresh node cache)`);
   const outDir = tempDir('env-out');
   const wheels = tempDir('env-wheels');
   makeWheel(wheels, 'lathe_bench_pkg', '1.0.0');
@@ -108,21 +108,36 @@ async function main() {
   ];
   const cold = {};
   const samples = { host: [] };
+  const diffs = {};
   try {
     for (const e of envs) {
       await srv.client.call('createEnvironment', { body: { name: e.name, ...e.def } });
       cold[e.name] = await coldBuild(srv, e.name);
       log(`cold build ${e.name} (${e.label}): built in ${cold[e.name].buildS.toFixed(2)} s; whole build run ${fmtMs(cold[e.name].totalMs)} ms`);
       samples[e.name] = [];
+      diffs[e.name] = [];
     }
     // Warm-up: one of each (JIT, SQLite, page cache).
     await jobOnce(srv, join(outDir, 'warm-host'), null);
     for (const e of envs) await jobOnce(srv, join(outDir, `warm-${e.name}`), `azureml:${e.name}@latest`);
-    // Each round runs all four in a new random order, so drift and order effects hit them alike.
-    const kinds = ['host', ...envs.map((e) => e.name)];
+    // Pairs: a host job and an environment job right after one another, which one first
+    // alternating, so slow drift in machine load hits both alike.
     for (let i = 0; i < JOBS; i++) {
-      for (const k of [...kinds].sort(() => Math.random() - 0.5)) {
-        samples[k].push(await jobOnce(srv, join(outDir, `${k}-${i}`), k === 'host' ? null : `azureml:${k}@latest`));
+      for (const [n, e] of envs.entries()) {
+        const host = () => jobOnce(srv, join(outDir, `host-${e.name}-${i}`), null);
+        const env = () => jobOnce(srv, join(outDir, `${e.name}-${i}`), `azureml:${e.name}@latest`);
+        let h;
+        let x;
+        if ((i + n) % 2 === 0) {
+          h = await host();
+          x = await env();
+        } else {
+          x = await env();
+          h = await host();
+        }
+        samples.host.push(h);
+        samples[e.name].push(x);
+        diffs[e.name].push(x.toStart - h.toStart);
       }
     }
   } finally {
@@ -135,14 +150,14 @@ async function main() {
   let worst = -Infinity;
   for (const e of envs) {
     const s = stats(samples[e.name].map((x) => x.toStart));
-    // Paired by round (same position in time), so drift in machine load cancels out.
-    const paired = stats(samples[e.name].map((x, i) => x.toStart - samples.host[i].toStart));
+    const paired = stats(diffs[e.name]);
+    const iqr = `${fmtMs(quantile([...diffs[e.name]].sort((a, b) => a - b), 0.25))}..${fmtMs(quantile([...diffs[e.name]].sort((a, b) => a - b), 0.75))}`;
     const ready = stats(samples[e.name].map((x) => x.readyMs).filter((x) => x !== null));
     const submit = stats(samples[e.name].map((x) => x.submitMs));
     const added = paired.median;
     worst = Math.max(worst, added);
     log(`cached ${e.name}: submit -> start median ${fmtMs(s.median)} ms (p95 ${fmtMs(s.p95)}); ratio ${(s.median / host.median).toFixed(2)}x host; ` +
-      `added (median of paired differences) ${fmtMs(added)} ms; of which resolving at submit ${fmtMs(submit.median - submitHost.median)} ms and the agent's cache lookup ("ready in") median ${fmtMs(ready.median)} ms (max ${fmtMs(ready.max)})`);
+      `added (median of paired differences) ${fmtMs(added)} ms (middle half ${iqr}); of which resolving at submit ${fmtMs(submit.median - submitHost.median)} ms and the agent's cache lookup ("ready in") median ${fmtMs(ready.median)} ms (max ${fmtMs(ready.max)})`);
     report({
       name: `environment start (${e.name}, cached)`, value: s.median, unit: 'ms submit->start',
       extra: `added ${fmtMs(added)} ms (agent cache lookup ${fmtMs(ready.median)} ms); cold build ${cold[e.name].buildS.toFixed(2)} s`,

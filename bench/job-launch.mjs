@@ -157,11 +157,6 @@ async function main() {
   try {
     const bareNode = [];
     const cliRuns = [];
-    for (let i = 0; i < 5; i++) {
-      bareNode.push(await nodeStartMs(['-e', '0']));
-      cliRuns.push(await nodeStartMs([CLI_BIN, '--version']));
-    }
-    cli = { node: stats(bareNode).median, cli: stats(cliRuns).median };
     // Warm-up: one of each (JIT, SQLite, the experiment row, the OS page cache for node and the CLI).
     await latheOnce(srv.client, join(outDir, 'warm'), null);
     await bareOnce(join(outDir, 'warm-bare'));
@@ -177,7 +172,12 @@ async function main() {
       bare.push(await bareOnce(join(outDir, `bare-${i}`)));
       lathe.push(await latheOnce(srv.client, join(outDir, `job-${i}`), null));
       latheSnap.push(await latheOnce(srv.client, join(outDir, `snap-${i}`), snapInfo.id));
+      if (i % 2 === 0) {
+        bareNode.push(await nodeStartMs(['-e', '0']));
+        cliRuns.push(await nodeStartMs([CLI_BIN, '--version']));
+      }
     }
+    cli = { node: stats(bareNode).median, cli: stats(cliRuns).median };
     results.plain = line('no code snapshot', lathe, bare);
     results.snap = line(`code snapshot (${snapInfo.files} files, ${(snapInfo.bytes / 1024).toFixed(0)} KiB, unchanged)`, latheSnap, bare);
     phases = {

@@ -129,6 +129,21 @@ export async function startChildServer(opts = {}) {
   return { child, url, token: creds.token, workspace: creds.workspace, dataDir, latheHome, client, stop };
 }
 
+/**
+ * A better-sqlite3 connection set up as the server sets up its own (WAL,
+ * synchronous=NORMAL, a 64 MiB page cache), so baselines do not lose on configuration.
+ */
+export async function openSqlite(file, { readonly = false } = {}) {
+  const { default: Database } = await import('better-sqlite3');
+  const db = new Database(file, { readonly });
+  if (!readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('cache_size = -65536');
+  return db;
+}
+
 // ---------------------------------------------------------------- statistics and output
 
 export function quantile(sorted, q) {

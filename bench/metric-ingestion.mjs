@@ -5,21 +5,23 @@
  * The server runs as a separate process (`lathe server --port 0`), so the load generator
  * does not share its event loop. 4 concurrent clients, each logging to its own run,
  * POST `log-batch` requests of 1000 points (5 keys x 200 steps, as a training loop logs)
- * for ~10 s. Baseline, measured afterwards in this process with the server stopped: raw
- * better-sqlite3 inserts of the same rows, one row per point, WAL + synchronous=NORMAL,
- * a (run_id, key, step) index, 1000 rows per transaction through a prepared statement.
- * Also: one point per request, sequentially, for a few seconds.
+ * for ~10 s. Baseline, measured in this process while the server idles: raw better-sqlite3
+ * inserts of the same rows, one row per point, WAL + synchronous=NORMAL, a (run_id, key,
+ * step) index, 1000 rows per transaction through a prepared statement. The two alternate
+ * in 5 rounds (2 s of API, then the same points raw) so a change in machine load hits both.
+ * Also: one point per request, sequentially, for a few seconds, alternating with a bare
+ * node:http server (own process) called the same way: the HTTP floor on this machine.
  *
  * Env: BENCH_INGEST_SECONDS (default 10), BENCH_INGEST_CLIENTS (4), BENCH_SINGLE_SECONDS (3).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { fmtInt, fmtRatio, log, now, report, startChildServer, tempDir } from './lib.mjs';
+import { fmtInt, fmtRatio, log, now, openSqlite, report, startChildServer, tempDir } from './lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_INGEST_CLIENTS ?? 4);
 const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 3);
+const ROUNDS = 5;
 const BATCH = 1000;
 const KEYS = ['loss', 'accuracy', 'lr', 'grad_norm', 'throughput'];
 const STEPS_PER_BATCH = BATCH / KEYS.length;
@@ -41,7 +43,24 @@ function batchPoints(b, t0) {
   return metrics;
 }
 
-async function apiBatch(server) {
+/** Open the raw baseline table: one row per point, the way a naive store would keep them. */
+async function openRaw() {
+  const db = await openSqlite(join(tempDir('raw'), 'raw.db'));
+  db.exec('CREATE TABLE metrics (run_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL NOT NULL)');
+  db.exec('CREATE INDEX metrics_run_key_step ON metrics (run_id, key, step)');
+  const insert = db.prepare('INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)');
+  const insertBatch = db.transaction((run, points) => {
+    for (const p of points) insert.run(run, p.key, p.step, p.timestamp, p.value);
+  });
+  return { db, insertBatch };
+}
+
+/**
+ * ROUNDS rounds of: SECONDS/ROUNDS of API batches from CLIENTS clients, then the same
+ * points as raw inserts (the server process idles meanwhile). Interleaving keeps a change
+ * in machine load from landing on one side only.
+ */
+async function batchRounds(server) {
   const runs = [];
   for (let c = 0; c < CLIENTS; c++) {
     const run = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest', display_name: `client-${c}` } });
@@ -50,27 +69,49 @@ async function apiBatch(server) {
   // Warm-up: a few batches on a throwaway run (JIT, SQLite page cache).
   const warm = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest-warmup' } });
   for (let b = 0; b < 20; b++) await server.client.call('logBatch', { params: { run: warm.id }, body: { metrics: batchPoints(b, Date.now()) } });
+  const raw = await openRaw();
+  for (let b = 0; b < 5; b++) raw.insertBatch('warm-up', batchPoints(b, Date.now()));
 
   const t0 = Date.now();
-  let points = 0;
-  let requests = 0;
+  const next = new Map(runs.map((r) => [r, 0]));
+  const rawNext = new Map(runs.map((r) => [r, 0]));
+  const api = { points: 0, requests: 0, seconds: 0 };
+  const base = { rows: 0, seconds: 0 };
   const latencies = [];
-  const start = now();
-  const deadline = start + SECONDS * 1000;
-  await Promise.all(runs.map(async (run) => {
-    for (let b = 0; now() < deadline; b++) {
-      const body = { metrics: batchPoints(b, t0) };
-      const s = now();
-      const res = await server.client.call('logBatch', { params: { run }, body });
-      latencies.push(now() - s);
-      if (res.stored_metrics !== BATCH) throw new Error(`stored ${res.stored_metrics} of ${BATCH}`);
-      points += BATCH;
-      requests++;
+  for (let round = 0; round < ROUNDS; round++) {
+    // API: each client sends batches until the round's time is up.
+    let start = now();
+    const deadline = start + (SECONDS * 1000) / ROUNDS;
+    await Promise.all(runs.map(async (run) => {
+      while (now() < deadline) {
+        const b = next.get(run);
+        next.set(run, b + 1);
+        const body = { metrics: batchPoints(b, t0) };
+        const s = now();
+        const res = await server.client.call('logBatch', { params: { run }, body });
+        latencies.push(now() - s);
+        if (res.stored_metrics !== BATCH) throw new Error(`stored ${res.stored_metrics} of ${BATCH}`);
+        api.points += BATCH;
+        api.requests++;
+      }
+    }));
+    api.seconds += (now() - start) / 1000;
+    // Raw: the same batches (generating the points is timed on both sides).
+    start = now();
+    for (const run of runs) {
+      for (let b = rawNext.get(run); b < next.get(run); b++) {
+        raw.insertBatch(run, batchPoints(b, t0));
+        base.rows += BATCH;
+      }
+      rawNext.set(run, next.get(run));
     }
-  }));
-  const elapsed = (now() - start) / 1000;
+    base.seconds += (now() - start) / 1000;
+  }
+  const count = raw.db.prepare("SELECT count(*) AS n FROM metrics WHERE run_id <> 'warm-up'").get().n;
+  raw.db.close();
+  if (count !== base.rows) throw new Error(`raw: inserted ${base.rows}, counted ${count}`);
 
-  // Check every point landed.
+  // Check every point sent landed.
   let stored = 0;
   for (const run of runs) {
     for (const key of KEYS) {
@@ -78,22 +119,22 @@ async function apiBatch(server) {
       stored += s.total_points;
     }
   }
-  if (stored !== points) throw new Error(`sent ${points} points, the server holds ${stored}`);
-  latencies.sort((a, b) => a - b);
-  return { pps: points / elapsed, points, requests, elapsed, runs, p50: latencies[Math.floor(latencies.length / 2)] ?? NaN, p95: latencies[Math.floor(latencies.length * 0.95)] ?? NaN };
+  if (stored !== api.points) throw new Error(`sent ${api.points} points, the server holds ${stored}`);
+  latencies.sort((x, y) => x - y);
+  return {
+    pps: api.points / api.seconds, points: api.points, requests: api.requests, elapsed: api.seconds,
+    rps: base.rows / base.seconds, rows: base.rows, rawElapsed: base.seconds,
+    p50: latencies[Math.floor(latencies.length / 2)] ?? NaN, p95: latencies[Math.floor(latencies.length * 0.95)] ?? NaN,
+  };
 }
 
-async function apiSingle(server) {
-  const run = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest', display_name: 'one-at-a-time' } });
-  for (let i = 0; i < 50; i++) await server.client.call('logBatch', { params: { run: run.id }, body: { metrics: [{ key: 'warm', value: i, step: i }] } });
+/** One point per request, sequentially, for `ms`; returns [requests, seconds]. */
+async function sequential(call, ms) {
   const start = now();
-  const deadline = start + SINGLE_SECONDS * 1000;
+  const deadline = start + ms;
   let n = 0;
-  while (now() < deadline) {
-    await server.client.call('logBatch', { params: { run: run.id }, body: { metrics: [{ key: 'loss', value: Math.random(), step: n, timestamp: Date.now() }] } });
-    n++;
-  }
-  return n / ((now() - start) / 1000);
+  while (now() < deadline) await call(n++);
+  return [n, (now() - start) / 1000];
 }
 
 /**
@@ -116,79 +157,65 @@ const s = http.createServer((req, res) => {
 s.listen(0, '127.0.0.1', () => process.stdout.write('listening ' + s.address().port + '\\n'));
 `;
 
-async function bareHttpSingle(token) {
+async function startBareServer(token) {
   const child = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const port = await new Promise((res, rej) => {
-      let out = '';
-      child.stdout.on('data', (b) => {
-        out += b;
-        const m = /listening (\d+)/.exec(out);
-        if (m) res(Number(m[1]));
-      });
-      child.once('exit', (c) => rej(new Error(`bare server exited ${c}`)));
+  const port = await new Promise((res, rej) => {
+    let out = '';
+    child.stdout.on('data', (b) => {
+      out += b;
+      const m = /listening (\d+)/.exec(out);
+      if (m) res(Number(m[1]));
     });
-    const url = `http://127.0.0.1:${port}/api/v1/workspaces/default/runs/x/log-batch`;
-    const call = (i) => fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ metrics: [{ key: 'loss', value: Math.random(), step: i, timestamp: Date.now() }] }),
-    }).then((r) => r.json());
-    for (let i = 0; i < 50; i++) await call(i);
-    const start = now();
-    const deadline = start + SINGLE_SECONDS * 1000;
-    let n = 0;
-    while (now() < deadline) await call(n++);
-    return n / ((now() - start) / 1000);
-  } finally {
-    child.kill();
-  }
+    child.once('exit', (c) => rej(new Error(`bare server exited ${c}`)));
+  });
+  const url = `http://127.0.0.1:${port}/api/v1/workspaces/default/runs/x/log-batch`;
+  const call = (i) => fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ metrics: [{ key: 'loss', value: Math.random(), step: i, timestamp: Date.now() }] }),
+  }).then((r) => r.json());
+  return { call, stop: () => child.kill() };
 }
 
-/** The same rows into a plain table: one row per point, the way a naive store would keep them. */
-function rawSqlite(runs, totalPoints) {
-  const dir = tempDir('raw');
-  const db = new Database(join(dir, 'raw.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE metrics (run_id TEXT NOT NULL, key TEXT NOT NULL, step INTEGER NOT NULL, timestamp INTEGER NOT NULL, value REAL NOT NULL)');
-  db.exec('CREATE INDEX metrics_run_key_step ON metrics (run_id, key, step)');
-  const insert = db.prepare('INSERT INTO metrics (run_id, key, step, timestamp, value) VALUES (?, ?, ?, ?, ?)');
-  const insertBatch = db.transaction((run, points) => {
-    for (const p of points) insert.run(run, p.key, p.step, p.timestamp, p.value);
-  });
-  const t0 = Date.now();
-  const perRun = Math.ceil(totalPoints / BATCH / runs.length);
-  // Generating the points is inside the timed region on both sides (the clients build theirs too).
-  const start = now();
-  let rows = 0;
-  for (let b = 0; b < perRun; b++) {
-    for (const run of runs) {
-      insertBatch(run, batchPoints(b, t0));
-      rows += BATCH;
+/** Lathe and the bare server, one point per request, in alternating slices. */
+async function singleRounds(server) {
+  const run = await server.client.call('createRun', { body: { experiment_name: 'bench-ingest', display_name: 'one-at-a-time' } });
+  const lathe = (i) => server.client.call('logBatch', { params: { run: run.id }, body: { metrics: [{ key: 'loss', value: Math.random(), step: i, timestamp: Date.now() }] } });
+  const bare = await startBareServer(server.token);
+  try {
+    for (let i = 0; i < 50; i++) {
+      await lathe(i);
+      await bare.call(i);
     }
+    const sum = { lathe: [0, 0], bare: [0, 0] };
+    const slices = 3;
+    for (let r = 0; r < slices; r++) {
+      for (const [k, fn] of [['lathe', lathe], ['bare', bare.call]]) {
+        const [n, sec] = await sequential(fn, (SINGLE_SECONDS * 1000) / slices);
+        sum[k][0] += n;
+        sum[k][1] += sec;
+      }
+    }
+    return { lathe: sum.lathe[0] / sum.lathe[1], bare: sum.bare[0] / sum.bare[1] };
+  } finally {
+    bare.stop();
   }
-  const elapsed = (now() - start) / 1000;
-  const count = db.prepare('SELECT count(*) AS n FROM metrics').get().n;
-  db.close();
-  if (count !== rows) throw new Error(`raw: inserted ${rows}, counted ${count}`);
-  return { rps: rows / elapsed, rows, elapsed };
 }
 
 async function main() {
-  log(`metric ingestion: ${CLIENTS} clients x ${BATCH}-point batches for ${SECONDS} s against a separate server process`);
+  log(`metric ingestion: ${CLIENTS} clients x ${BATCH}-point batches for ${SECONDS} s against a separate server process, in ${ROUNDS} rounds alternating with the raw baseline`);
   const server = await startChildServer();
   let batch;
-  let single;
+  let singles;
   try {
-    batch = await apiBatch(server);
-    single = await apiSingle(server);
+    batch = await batchRounds(server);
+    singles = await singleRounds(server);
   } finally {
     await server.stop();
   }
-  // The baseline runs with the server stopped, on the same 2 cores.
-  const raw = rawSqlite(batch.runs, batch.points);
-  const bare = await bareHttpSingle(server.token);
+  const raw = { rps: batch.rps, rows: batch.rows, elapsed: batch.rawElapsed };
+  const single = singles.lathe;
+  const bare = singles.bare;
   const ratio = batch.pps / raw.rps;
   const met = batch.pps >= GOAL_PPS && ratio >= GOAL_RATIO;
 

@@ -4,25 +4,38 @@
  * then print a summary table. A missed goal is reported, never an error; the exit code is
  * non-zero only when a benchmark could not run at all.
  *
- *   npm run build && node bench/run-all.mjs              # all
- *   node bench/run-all.mjs job-launch run-listing        # some
+ *   npm run build && node bench/run-all.mjs              # the four core benchmarks
+ *   node bench/run-all.mjs job-launch run-listing        # some (any benchmark file here, by name)
+ *   node bench/run-all.mjs --all                         # every benchmark file in this folder
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ALL = ['metric-ingestion', 'metric-downsample', 'job-launch', 'run-listing'];
+/** The benchmarks run by default, in this order. */
+const CORE = ['metric-ingestion', 'metric-downsample', 'job-launch', 'run-listing'];
+/** Other benchmark files in this folder (helpers excluded): run by name, or all with --all. */
+const HELPERS = new Set(['lib', 'run-all', 'profile-summary']);
+const OTHERS = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs'))
+  .map((f) => f.slice(0, -4))
+  .filter((n) => !HELPERS.has(n) && !n.endsWith('-lib') && !CORE.includes(n))
+  .sort();
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 240_000);
 
-const wanted = process.argv.slice(2).map((a) => a.replace(/\.mjs$/, '').replace(/^.*\//, ''));
-const unknown = wanted.filter((w) => !ALL.includes(w));
+const args = process.argv.slice(2);
+const all = args.includes('--all');
+const wanted = args.filter((a) => a !== '--all').map((a) => a.replace(/\.mjs$/, '').replace(/^.*\//, ''));
+const known = [...CORE, ...OTHERS];
+const unknown = wanted.filter((w) => !known.includes(w));
 if (unknown.length) {
-  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}\n`);
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${known.join(', ')}\n`);
   process.exit(2);
 }
-const selected = wanted.length ? ALL.filter((b) => wanted.includes(b)) : ALL;
+const selected = wanted.length ? known.filter((b) => wanted.includes(b)) : all ? known : CORE;
 
 function runOne(name) {
   return new Promise((resolve) => {

@@ -12,16 +12,17 @@
  *   GET ...&order_by=created_at%20DESC
  *
  * are each timed over 30 requests after a warm-up (median, p95). Baseline, in the same run,
- * on the same database file through better-sqlite3: the equivalent SQL (the same WHERE and
- * ORDER BY, LIMIT 50) plus the three queries that load the page's params, tags and latest
- * metrics, i.e. the same data the API returns. The API's page is checked against the SQL's.
+ * on the same database file through better-sqlite3 (interleaved with the requests): the
+ * equivalent SQL (the same WHERE and ORDER BY, LIMIT 50) plus the three queries that load
+ * the page's params, tags and latest metrics, i.e. the same data the API returns. The
+ * API's page is checked against the SQL's.
  * For information, an index-friendly formulation of each query is timed too.
  *
  * Env: BENCH_RUNS (default 100,000), BENCH_LIST_REPS (30).
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { fmtInt, fmtMs, fmtRatio, log, now, report, startInProcess, stats } from './lib.mjs';
+import { fmtInt, fmtMs, fmtRatio, log, now, openSqlite, report, startInProcess, stats } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 
@@ -138,7 +139,8 @@ function rawPage(db, stmt, hydrate, args) {
   return { rows, params, tags, metrics };
 }
 
-function timeRaw(db, sql, args) {
+/** A raw-SQL page maker for one statement: `page()` returns the ids; timings are kept. */
+function rawTimer(db, sql, args) {
   const stmt = db.prepare(sql);
   const cache = new Map();
   const prep = (key, text) => (ph) => {
@@ -151,20 +153,24 @@ function timeRaw(db, sql, args) {
     tags: prep('t', (ph) => `SELECT run_id, key, value FROM run_tags WHERE run_id IN (${ph})`),
     metrics: prep('m', (ph) => `SELECT * FROM latest_metrics WHERE run_id IN (${ph})`),
   };
-  for (let i = 0; i < 3; i++) rawPage(db, stmt, hydrate, args);
-  const page = [];
-  const queryOnly = [];
+  const samples = { page: [], query: [] };
   let ids;
-  for (let i = 0; i < REPS; i++) {
-    let s = now();
-    const res = rawPage(db, stmt, hydrate, args);
-    page.push(now() - s);
-    ids = res.rows.map((r) => r.id);
-    s = now();
-    stmt.all(args);
-    queryOnly.push(now() - s);
-  }
-  return { page: stats(page), query: stats(queryOnly), ids };
+  return {
+    warm: () => rawPage(db, stmt, hydrate, args),
+    /** Time the page with its data; every `queryEvery`th call, also the page query alone. */
+    once(i, queryEvery = 3) {
+      let s = now();
+      const res = rawPage(db, stmt, hydrate, args);
+      samples.page.push(now() - s);
+      ids = res.rows.map((r) => r.id);
+      if (i % queryEvery === 0) {
+        s = now();
+        stmt.all(args);
+        samples.query.push(now() - s);
+      }
+    },
+    result: () => ({ page: stats(samples.page), query: stats(samples.query), ids }),
+  };
 }
 
 async function main() {
@@ -190,7 +196,8 @@ async function main() {
   const inOther = counts.find((c) => c.experiment_id === ids.otherExpId)?.n ?? 0;
   if (Math.abs(inExp - RUNS) > 10) throw new Error(`seeded ${inExp} runs into the experiment, expected ${RUNS}`);
 
-  // 2. The API, on the same data.
+  // 2. The API on the same data, interleaved with the SQL baseline (a read-only connection
+  // to the same file; the server idles while it runs), so machine load hits both alike.
   srv = await startInProcess({ dataDir, latheHome });
   const api = {};
   const apiIds = {};
@@ -198,12 +205,25 @@ async function main() {
     loss: { experiment: EXPERIMENT, status: 'Completed', order_by: 'metrics.loss ASC', max_results: PAGE },
     created: { experiment: EXPERIMENT, status: 'Completed', order_by: 'created_at DESC', max_results: PAGE },
   };
+  const db = await openSqlite(dbFile, { readonly: true });
+  const args = { ws: ids.wsId, exp: ids.expId };
+  const raw = {};
+  const indexed = {};
+  const rawT = Object.fromEntries(Object.keys(queries).map((k) => [k, rawTimer(db, PAGE_SQL[k], args)]));
+  const idxT = Object.fromEntries(Object.keys(queries).map((k) => [k, rawTimer(db, INDEXED_SQL[k], args)]));
+  const plans = Object.fromEntries(Object.keys(queries).map((k) => [k, db.prepare(`EXPLAIN QUERY PLAN ${PAGE_SQL[k]}`).all(args).map((r) => r.detail).join('; ')]));
   let coldMs;
   try {
     t = now();
     await srv.client.call('listRuns', { query: queries.loss });
     coldMs = now() - t;
-    for (let i = 0; i < 3; i++) for (const q of Object.values(queries)) await srv.client.call('listRuns', { query: q });
+    for (let i = 0; i < 3; i++) {
+      for (const [k, q] of Object.entries(queries)) {
+        await srv.client.call('listRuns', { query: q });
+        rawT[k].warm();
+        idxT[k].warm();
+      }
+    }
     const samples = { loss: [], created: [] };
     for (let i = 0; i < REPS; i++) {
       for (const [k, q] of Object.entries(queries)) {
@@ -212,24 +232,19 @@ async function main() {
         samples[k].push(now() - s);
         apiIds[k] = page.items.map((r) => r.id);
         if (page.items.length !== PAGE) throw new Error(`${k}: got ${page.items.length} runs`);
+        rawT[k].once(i);
+        idxT[k].once(i, 1);
       }
     }
-    for (const k of Object.keys(queries)) api[k] = stats(samples[k]);
+    for (const k of Object.keys(queries)) {
+      api[k] = stats(samples[k]);
+      raw[k] = rawT[k].result();
+      indexed[k] = idxT[k].result();
+    }
   } finally {
+    db.close();
     await srv.server.close();
   }
-
-  // 3. The SQL baseline on the same file (the server is stopped; nothing else uses the disk).
-  const db = new Database(dbFile, { readonly: true });
-  const args = { ws: ids.wsId, exp: ids.expId };
-  const raw = {};
-  const indexed = {};
-  for (const k of Object.keys(queries)) {
-    raw[k] = timeRaw(db, PAGE_SQL[k], args);
-    indexed[k] = timeRaw(db, INDEXED_SQL[k], args);
-  }
-  const plans = Object.fromEntries(Object.keys(queries).map((k) => [k, db.prepare(`EXPLAIN QUERY PLAN ${PAGE_SQL[k]}`).all(args).map((r) => r.detail).join('; ')]));
-  db.close();
 
   log(`  seeded ${fmtInt(inExp)} + ${fmtInt(inOther)} runs (${fmtInt((inExp + inOther) * 10)} rows with tags, params, metrics) in ${seedSeconds.toFixed(1)} s; first request after start ${fmtMs(coldMs)} ms`);
   const labels = { loss: 'status=Completed, order_by=metrics.loss ASC', created: 'status=Completed, order_by=created_at DESC' };

@@ -16,6 +16,7 @@
  *
  * Env: BENCH_STUDIO_RUNS (100000), BENCH_STUDIO_REPS (5).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fmtInt, fmtMs, fmtRatio, log, now, report, startChildServer, stats, tempDir } from './lib.mjs';
@@ -67,13 +68,17 @@ async function timed(fn) {
 
 async function main() {
   log(`studio runs table: ${fmtInt(RUNS)} runs in one experiment, ${REPS} repetitions, Chromium + built studio`);
-  const dataDir = tempDir('studio-data');
-  const latheHome = tempDir('studio-home');
-  const first = await startChildServer({ dataDir, latheHome });
-  await first.stop();
-  const seedStart = now();
-  seed(dataDir);
-  log(`  seeded ${fmtInt(RUNS)} runs (3 params, 3 metrics, 1 tag each) into SQLite in ${((now() - seedStart) / 1000).toFixed(1)} s`);
+  // BENCH_STUDIO_DATA=DIR keeps the seeded server folder (and reuses it on the next run).
+  const keep = process.env.BENCH_STUDIO_DATA;
+  const dataDir = keep ? join(keep, 'data') : tempDir('studio-data');
+  const latheHome = keep ? join(keep, 'home') : tempDir('studio-home');
+  if (!keep || !existsSync(join(dataDir, 'lathe.db'))) {
+    const first = await startChildServer({ dataDir, latheHome });
+    await first.stop();
+    const seedStart = now();
+    seed(dataDir);
+    log(`  seeded ${fmtInt(RUNS)} runs (3 params, 3 metrics, 1 tag each) into SQLite in ${((now() - seedStart) / 1000).toFixed(1)} s`);
+  }
   const server = await startChildServer({ dataDir, latheHome });
   const browser = await launchBrowser();
   try {

@@ -57,6 +57,8 @@ describe('normalising an environment', () => {
     expect(normalizeEnvironment({ python: '3.12' }).spec.python!.version).toBe('3.12');
     expect(normalizeEnvironment({ python: '/opt/py/bin/python3' }).spec.python!.interpreter).toBe('/opt/py/bin/python3');
     expect(() => normalizeEnvironment({ python: '3.12', conda_file: { dependencies: ['python=3.11'] } })).toThrow(/disagrees/);
+    expect(normalizeEnvironment({ python: 3.11 }).spec.python!.version).toBe('3.11');
+    expect(() => normalizeEnvironment({ python: 3.1 })).toThrow(/in quotes/);
   });
 
   it('refuses relative find-links (the node would not know relative to what)', () => {

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, Run } from '@lathe/contract';
@@ -183,6 +184,30 @@ describe('environments, through the CLI against a real server', () => {
     expect(again.code).toBe(3);
     expect(again.stdout).not.toContain('cached on this node');
     expect(again.stdout).toContain('ERROR: No matching distribution found');
+  });
+
+  it('canceling a run stops its environment build and leaves nothing behind', async () => {
+    // A package index that accepts connections and never answers: pip waits.
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((s) => void sockets.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      file('hang/job.yml', `command: echo never\nenvironment:\n  pip_requirements: [lathe_hangs==1.0]\n  pip_index_url: http://127.0.0.1:${port}/simple\n`);
+      const sub = await cli(['job', 'create', '-f', 'hang/job.yml']);
+      const name = /Name:\s+(\S+)/.exec(sub.stdout)![1]!;
+      await waitFor('the build to start', async () => (await log(name)).includes('building into'));
+      await waitFor('pip to reach the index', async () => sockets.length > 0);
+      const cancel = await cli(['job', 'cancel', '-n', name]);
+      expect(cancel.code).toBe(0);
+      const run = await finished(name);
+      expect(run.status).toBe('Canceled');
+      expect(await log(name)).not.toContain('never');
+      expect(envCacheEntries()).not.toContain(run.job!.resolved_environment!.hash);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 
   it('builds an npm environment from the registry for CommonJS and ES module scripts', async () => {

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, runCli, startLathe, tempDir, waitFor, type LatheProcess } from './support/lathe-process.js';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir, waitFor } from './support/lathe-process.js';
+import { useLathe } from './support/use-lathe.js';
 
 function jobDir(yaml: string, files: Record<string, string> = {}): string {
   const dir = tempDir('lathe-job-');
@@ -23,36 +24,29 @@ const processAlive = (pid: number) => {
 };
 
 describe('jobs that fail, time out or are canceled', () => {
-  let lathe: LatheProcess;
-  beforeAll(async () => {
-    lathe = await startLathe();
-  });
-  afterAll(async () => {
-    await lathe.stop();
-    cleanup(lathe.home);
-  });
+  const lathe = useLathe();
 
   it('a script exiting non-zero makes the job Failed with its exit code, and --stream exits 3', async () => {
     const dir = jobDir('command: echo about to fail && exit 7\n');
-    const res = await runCli(lathe.home, ['job', 'create', '-f', join(dir, 'job.yml'), '--stream']);
+    const res = await runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml'), '--stream']);
     expect(res.code).toBe(3);
     expect(res.stdout).toContain('about to fail');
     expect(res.stderr).toContain('Status: Failed');
     const name = /Submitted job (\S+)/.exec(res.stderr)![1]!;
-    const run = await lathe.client.call('getRun', { params: { run: name } });
+    const run = await lathe().client.call('getRun', { params: { run: name } });
     expect(run.exit_code).toBe(7);
     expect(run.status_reason).toBe('The command exited with code 7');
-    const again = await runCli(lathe.home, ['job', 'stream', '-n', name]);
+    const again = await runCli(lathe().home, ['job', 'stream', '-n', name]);
     expect(again.code).toBe(3);
   });
 
   it('limits.timeout cancels a job that never ends, with that reason, and kills its children', async () => {
     const pidFile = join(tempDir(), 'child.pid');
     const dir = jobDir(`command: (sleep 300 & echo $! > ${pidFile}; wait)\nlimits:\n  timeout: 2\n`);
-    const res = await runCli(lathe.home, ['job', 'create', '-f', join(dir, 'job.yml'), '--stream']);
+    const res = await runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml'), '--stream']);
     expect(res.code).toBe(4);
     const name = /Submitted job (\S+)/.exec(res.stderr)![1]!;
-    const run = await lathe.client.call('getRun', { params: { run: name } });
+    const run = await lathe().client.call('getRun', { params: { run: name } });
     expect(run.status).toBe('Canceled');
     expect(run.status_reason).toContain('limits.timeout (2 s)');
     const { readFileSync } = await import('node:fs');
@@ -63,16 +57,16 @@ describe('jobs that fail, time out or are canceled', () => {
   it('cancel stops the whole process tree and the job ends Canceled', async () => {
     const pidFile = join(tempDir(), 'grandchild.pid');
     const dir = jobDir(`command: bash -c 'sleep 300 & echo $! > ${pidFile}; wait'\n`);
-    const res = await runCli(lathe.home, ['job', 'create', '-f', join(dir, 'job.yml'), '-o', 'json']);
+    const res = await runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml'), '-o', 'json']);
     const name = (JSON.parse(res.stdout) as { id: string }).id;
     const { existsSync, readFileSync } = await import('node:fs');
     await waitFor('the job to start its grandchild', async () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim().length > 0);
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(processAlive(pid)).toBe(true);
-    const cancel = await runCli(lathe.home, ['job', 'cancel', '-n', name]);
+    const cancel = await runCli(lathe().home, ['job', 'cancel', '-n', name]);
     expect(cancel.code).toBe(0);
     const run = await waitFor('Canceled', async () => {
-      const r = await lathe.client.call('getRun', { params: { run: name } });
+      const r = await lathe().client.call('getRun', { params: { run: name } });
       return r.status === 'Canceled' && r;
     });
     expect(run.status_reason).toBe('Canceled by user');
@@ -81,21 +75,21 @@ describe('jobs that fail, time out or are canceled', () => {
 
   it('a queued job can be canceled before it starts', async () => {
     const blocker = jobDir('command: sleep 30\ncompute: azureml:single\n');
-    await runCli(lathe.home, ['compute', 'create', '--name', 'single', '--slots', '1']);
-    const first = JSON.parse((await runCli(lathe.home, ['job', 'create', '-f', join(blocker, 'job.yml'), '-o', 'json'])).stdout) as { id: string };
-    const second = JSON.parse((await runCli(lathe.home, ['job', 'create', '-f', join(blocker, 'job.yml'), '-o', 'json'])).stdout) as { id: string };
-    await waitFor('the first job to run', async () => (await lathe.client.call('getRun', { params: { run: first.id } })).status === 'Running');
-    const queued = await lathe.client.call('getRun', { params: { run: second.id } });
+    await runCli(lathe().home, ['compute', 'create', '--name', 'single', '--slots', '1']);
+    const first = JSON.parse((await runCli(lathe().home, ['job', 'create', '-f', join(blocker, 'job.yml'), '-o', 'json'])).stdout) as { id: string };
+    const second = JSON.parse((await runCli(lathe().home, ['job', 'create', '-f', join(blocker, 'job.yml'), '-o', 'json'])).stdout) as { id: string };
+    await waitFor('the first job to run', async () => (await lathe().client.call('getRun', { params: { run: first.id } })).status === 'Running');
+    const queued = await lathe().client.call('getRun', { params: { run: second.id } });
     expect(queued.status).toBe('Queued');
-    const canceled = await lathe.client.call('cancelRun', { params: { run: second.id }, body: {} });
+    const canceled = await lathe().client.call('cancelRun', { params: { run: second.id }, body: {} });
     expect(canceled.status).toBe('Canceled');
     expect(canceled.started_at).toBeNull();
-    await lathe.client.call('cancelRun', { params: { run: first.id }, body: {} });
+    await lathe().client.call('cancelRun', { params: { run: first.id }, body: {} });
   });
 
   it('an unknown compute is refused with the command that creates it', async () => {
     const dir = jobDir('command: echo hi\ncompute: azureml:cpu-cluster\n');
-    const res = await runCli(lathe.home, ['job', 'create', '-f', join(dir, 'job.yml')]);
+    const res = await runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml')]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("compute 'cpu-cluster' does not exist");
     expect(res.stderr).toContain('lathe compute create --name cpu-cluster --type local');
@@ -103,17 +97,10 @@ describe('jobs that fail, time out or are canceled', () => {
 });
 
 describe('bad job files are refused before anything is queued', () => {
-  let lathe: LatheProcess;
-  beforeAll(async () => {
-    lathe = await startLathe();
-  });
-  afterAll(async () => {
-    await lathe.stop();
-    cleanup(lathe.home);
-  });
+  const lathe = useLathe();
 
-  const submit = (dir: string) => runCli(lathe.home, ['job', 'create', '-f', join(dir, 'job.yml')]);
-  const noJobs = async () => expect((await lathe.client.call('listRuns', {})).items).toEqual([]);
+  const submit = (dir: string) => runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml')]);
+  const noJobs = async () => expect((await lathe().client.call('listRuns', {})).items).toEqual([]);
 
   it('malformed YAML names file, line and column', async () => {
     const dir = jobDir('command: echo hi\ninputs:\n  a: [1, 2\n');
@@ -162,7 +149,7 @@ describe('bad job files are refused before anything is queued', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 12; i++) files[`src/file${i}.txt`] = 'x'.repeat(1000 * (i + 1));
     const dir = jobDir('command: ls\ncode: src\n', files);
-    const res = await runCli(lathe.home, ['job', 'create', '-f', join(dir, 'job.yml')], { env: { LATHE_SNAPSHOT_MAX_FILES: '5' } });
+    const res = await runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml')], { env: { LATHE_SNAPSHOT_MAX_FILES: '5' } });
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('file11.txt');
     expect(res.stderr).toContain('.amlignore');

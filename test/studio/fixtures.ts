@@ -10,10 +10,13 @@ export interface Studio {
   signInLink: string;
   /** Submit a job with the CLI; returns its run id. */
   submit(file: string, ...set: string[]): Promise<string>;
+  /** Run any CLI command against the server; fails on a non-zero exit. */
+  cli(...args: string[]): Promise<string>;
 }
 
 export const test = base.extend<{ signedIn: Page }, { studio: Studio }>({
   studio: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern
     async ({}, use) => {
       const lathe = await startLathe({ slots: 2 });
       // The Studio line follows the `Lathe listening on` line the helper waits for.
@@ -26,7 +29,12 @@ export const test = base.extend<{ signedIn: Page }, { studio: Studio }>({
         if (r.code !== 0) throw new Error(`lathe ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
         return (JSON.parse(r.stdout) as { id: string }).id;
       };
-      await use({ lathe, signInLink: m[1]!, submit });
+      const cli = async (...args: string[]) => {
+        const r = await runCli(lathe.home, args);
+        if (r.code !== 0) throw new Error(`lathe ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+        return r.stdout;
+      };
+      await use({ lathe, signInLink: m[1]!, submit, cli });
       await lathe.stop();
       cleanup(lathe.home);
     },
@@ -35,6 +43,7 @@ export const test = base.extend<{ signedIn: Page }, { studio: Studio }>({
   signedIn: async ({ page, studio }, use) => {
     await page.goto(studio.signInLink);
     await expect(page).toHaveURL(/\/w\/default\/experiments$/);
+    await expect(page.getByRole('heading', { name: 'Experiments' })).toBeVisible();
     await use(page);
   },
 });

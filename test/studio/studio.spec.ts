@@ -9,6 +9,7 @@ import { expect, test, waitForRun } from './fixtures.js';
 
 const LIVE_JOB = join(REPO, 'test/studio/fixtures/live-job/job.yml');
 const TRAIN_LINEAR = join(REPO, 'examples/train-linear/job.yml');
+const hasModels = 'listModels' in routes && 'getModelVersion' in routes;
 const hasFilter = 'filter' in (routes.listRuns.query as unknown as { shape: Record<string, unknown> }).shape;
 
 test('the printed sign-in link signs in and leaves no token in the address or history', async ({ page, studio }) => {
@@ -20,6 +21,9 @@ test('the printed sign-in link signs in and leaves no token in the address or hi
   // Back does not return to the address with the token.
   await page.goBack().catch(() => undefined);
   expect(page.url()).not.toContain('token=');
+  // `lathe studio` prints the same link (and opening a browser where there is none is no error).
+  expect((await studio.cli('studio', '--no-open')).trim()).toBe(`Studio: ${studio.signInLink}`);
+  expect(await studio.cli('studio')).toContain('Studio: ');
 });
 
 test('another user signs in with their own token; a wrong token is refused with a reason', async ({ browser, studio }) => {
@@ -149,6 +153,24 @@ test('the filter box passes the search grammar to the server and shows its error
   await box.fill('metrics.loss <<< 1');
   await box.press('Enter');
   await expect(page.getByTestId('filter-error')).toBeVisible();
+});
+
+test('a model registered from a job shows its versions, files and the run that produced it', async ({ signedIn: page, studio }) => {
+  test.skip(!hasModels, 'the server has no model registry yet');
+  const id = await studio.submit(TRAIN_LINEAR);
+  await waitForRun(studio, id);
+  await studio.cli('model', 'create', '--name', 'linear-e2e', '--path', `azureml://jobs/${id}/outputs/model/paths/`);
+  await page.getByRole('link', { name: 'Models' }).click();
+  await expect(page).toHaveURL(/\/w\/default\/models$/);
+  await page.getByRole('link', { name: 'linear-e2e' }).click();
+  await expect(page.getByTestId('model-versions')).toContainText(id);
+  await page.getByRole('link', { name: 'v1', exact: true }).first().click();
+  await expect(page).toHaveURL(/\/models\/linear-e2e\/1$/);
+  await expect(page.getByRole('link', { name: id })).toBeVisible();
+  await expect(page.getByTestId('text-preview')).toContainText('"a"');
+  // Lineage the other way: the run lists the model registered from it.
+  await page.getByRole('link', { name: id }).click();
+  await expect(page.getByRole('link', { name: 'linear-e2e v1' })).toBeVisible();
 });
 
 test('theme, shortcuts, compute and deep links to unknown things say what happened', async ({ signedIn: page, studio }) => {

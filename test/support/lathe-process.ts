@@ -127,3 +127,4 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 export function cleanup(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+

@@ -8,7 +8,7 @@ export function mlflowApi(url: string, token: string, headers: Record<string, st
   return async (method: string, path: string, payload?: Record<string, unknown>): Promise<MlflowAnswer> => {
     const isQuery = method === 'GET';
     const qs = isQuery && payload
-      ? `?${new URLSearchParams(Object.entries(payload).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x) => [k, String(x)]) : [[k, String(v)]]))).toString()}`
+      ? `?${new URLSearchParams(Object.entries(payload).flatMap(([k, v]): Array<[string, string]> => (Array.isArray(v) ? v.map((x): [string, string] => [k, String(x)]) : [[k, String(v)]]))).toString()}`
       : '';
     const res = await fetch(`${url}/api/2.0/mlflow/${path}${qs}`, {
       method,

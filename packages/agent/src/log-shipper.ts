@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { LatheClient } from '@lathe/client';
 import { withRetry } from './retry.js';
+import { Redactor } from './redaction/redactor.js';
 
 const MAX_CHUNK = 512 * 1024;
 
@@ -17,6 +18,8 @@ export class LogShipper {
   private timer: NodeJS.Timeout | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly file: WriteStream;
+  /** Secret values never reach the stored log (server or std_log.txt). */
+  private readonly redactor = new Redactor();
 
   constructor(private readonly client: LatheClient, private readonly runId: string, localPath: string, private readonly intervalMs = 250) {
     this.file = createWriteStream(localPath, { flags: 'a' });
@@ -26,8 +29,14 @@ export class LogShipper {
     this.timer = setInterval(() => void this.flush().catch(() => undefined), this.intervalMs);
   }
 
+  /** Hide these values from every line stored from now on; returns the ones too short to hide. */
+  redact(values: Iterable<string>): string[] {
+    return this.redactor.add(values);
+  }
+
   write(chunk: Buffer | string): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const text = this.redactor.push(typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+    if (!text) return;
     this.file.write(text);
     this.pending += text;
   }
@@ -58,6 +67,11 @@ export class LogShipper {
     clearInterval(this.timer);
     const rest = this.decoder.end();
     if (rest) this.write(rest);
+    const held = this.redactor.end();
+    if (held) {
+      this.file.write(held);
+      this.pending += held;
+    }
     await this.flush();
     await new Promise<void>((resolve) => this.file.end(resolve));
   }

@@ -4,6 +4,7 @@ import { LatheClient } from '@lathe/client';
 import { renderCommand, type JobSubmission, type Run, type RunStatus } from '@lathe/contract';
 import type { AgentConfig } from './agent-config.js';
 import { LogShipper } from './log-shipper.js';
+import { fetchRunSecrets } from './redaction/run-secrets.js';
 import { materializeSnapshot } from './materialize.js';
 import { killGroup, signalGroup, spawnGroup } from './process-tree.js';
 import { uploadFile, uploadFolder } from './upload-folder.js';
@@ -64,6 +65,8 @@ export async function runAgent(c: AgentConfig, signals: { onStop: (fn: () => voi
     // Until the command starts, a stop aborts the preparation (an environment build).
     const preparing = new AbortController();
     stopJob = () => preparing.abort(new Error('the run was canceled'));
+    const secretEnv = await fetchRunSecrets(client, c.runId, job);
+    for (const short of log.redact(Object.values(secretEnv))) log.note(`a secret value of ${short.length} character(s) is too short to redact from the log`);
     const paths = await prepare(client, c, job, runDir, wd, log, preparing.signal);
     releaseEnvironment = paths.environment?.release;
     if (stopRequested) {
@@ -72,7 +75,7 @@ export async function runAgent(c: AgentConfig, signals: { onStop: (fn: () => voi
       const command = renderCommand(job.command, { inputs: paths.inputs, outputs: paths.outputs });
       await report('Running');
       log.note(`running: ${command}`);
-      outcome = await execute(c, command, wd, jobEnvironment(c, run, job, paths, paths.environment), log, job.timeout_seconds, (stop) => {
+      outcome = await execute(c, command, wd, { ...jobEnvironment(c, run, job, paths, paths.environment), ...secretEnv }, log, job.timeout_seconds, (stop) => {
         stopJob = stop;
         if (stopRequested) stop(stopRequested);
       });
@@ -113,6 +116,8 @@ async function prepare(client: LatheClient, c: AgentConfig, job: JobSubmission, 
       inputs[name] = String(input.value);
       continue;
     }
+    // The server turns data assets and datastore URIs into snapshots at submit.
+    if (input.kind !== 'data') throw new Error(`input ${name}: ${input.uri} was not resolved by the server`);
     const dir = join(runDir, 'inputs', name);
     const snap = await withRetry(() => client.call('getSnapshot', { params: { id: input.snapshot_id } }), LONG);
     await materializeSnapshot(client, snap, dir, c.cacheDir, input.mode === 'ro_mount');

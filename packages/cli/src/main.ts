@@ -9,8 +9,12 @@ import { jobCommands } from './commands/job-commands.js';
 import { computeCommands } from './commands/compute-commands.js';
 import { environmentCommands } from './commands/environment-commands.js';
 import { modelCommands } from './commands/model-commands.js';
+import { endpointCommands } from './commands/endpoint-commands.js';
 import { workspaceCommands } from './commands/workspace-commands.js';
 import { studioCommand } from './commands/studio-command.js';
+import { secretCommands } from './commands/secret-commands.js';
+import { datastoreCommands } from './commands/datastore-commands.js';
+import { dataCommands } from './commands/data-commands.js';
 import { EXIT } from './commands/exit-codes.js';
 import { JobFileError } from './job-file/job-file-error.js';
 import { SnapshotTooLargeError } from './snapshot/snapshot-too-large-error.js';
@@ -32,8 +36,12 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   computeCommands(program, ctx);
   environmentCommands(program, ctx);
   modelCommands(program, ctx);
+  endpointCommands(program, ctx);
   workspaceCommands(program, ctx);
   studioCommand(program, ctx);
+  secretCommands(program, ctx);
+  datastoreCommands(program, ctx);
+  dataCommands(program, ctx);
   return program;
 }
 

@@ -108,7 +108,7 @@ export class LatheClient {
   }
 
   /** Call a download operation; the caller consumes `response.body` as a stream. */
-  async download<K extends 'downloadArtifact' | 'downloadBlob' | 'readLog'>(op: K, input: CallInput<K>): Promise<Response> {
+  async download<K extends 'downloadArtifact' | 'downloadBlob' | 'readLog' | 'downloadDatastoreFile'>(op: K, input: CallInput<K>): Promise<Response> {
     const url = this.buildUrl(op, input.params as Record<string, unknown>, input.query as Record<string, unknown>);
     return this.send(url, { method: 'GET', headers: this.headers() });
   }

@@ -17,4 +17,8 @@ export * from './resources/snapshot.js';
 export * from './resources/compute.js';
 export * from './resources/environment.js';
 export * from './resources/model.js';
+export * from './resources/endpoint.js';
+export * from './resources/secret.js';
+export * from './resources/datastore.js';
+export * from './resources/data-asset.js';
 export * from './mlflow/mlflow-schemas.js';

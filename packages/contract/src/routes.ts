@@ -10,6 +10,10 @@ import { computeRoutes } from './routes/compute-routes.js';
 import { environmentRoutes } from './routes/environment-routes.js';
 import { modelRoutes } from './routes/model-routes.js';
 import { studioRoutes } from './routes/studio-routes.js';
+import { endpointRoutes } from './routes/endpoint-routes.js';
+import { secretRoutes } from './routes/secret-routes.js';
+import { datastoreRoutes } from './routes/datastore-routes.js';
+import { dataRoutes } from './routes/data-routes.js';
 
 export const routes = {
   ...workspaceRoutes,
@@ -19,6 +23,10 @@ export const routes = {
   ...environmentRoutes,
   ...modelRoutes,
   ...studioRoutes,
+  ...endpointRoutes,
+  ...secretRoutes,
+  ...datastoreRoutes,
+  ...dataRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -2,8 +2,11 @@
  * The composition root: builds every service with its dependencies, picks backends by
  * URL scheme, binds the HTTP routes and starts the background work.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
+import type { JobSubmission } from '@lathe/contract';
 import { openDatabase, type DialectFactory } from './db/database.js';
 import { sqliteDialect } from './db/sqlite-dialect.js';
 import { openBlobStore } from './storage/open-blob-store.js';
@@ -49,11 +52,29 @@ import type { ComputeBackend } from './compute/compute-backend.js';
 import { Scheduler } from './compute/scheduler.js';
 import { Reconciler } from './compute/reconciler.js';
 import { registerRoutes } from './http/register-routes.js';
+import { EndpointStore } from './endpoints/endpoint-store.js';
+import { EndpointService } from './endpoints/endpoint-service.js';
+import { endpointHandlers } from './endpoints/endpoint-routes.js';
+import { registerEndpointHttp } from './endpoints/register-endpoints.js';
+import type { EndpointDb } from './endpoints/endpoint-tables.js';
+import { DataCollector } from './endpoints/data-collector.js';
+import { azureBlobStore } from './storage/azure-blob/azure-blob-store.js';
+import { s3BlobStore } from './storage/s3/s3-blob-store.js';
+import { blobOptionsFromEnv } from './storage/blob-env.js';
+import { Keyring } from './secrets/master-key.js';
+import { SecretService } from './secrets/secret-service.js';
+import { secretHandlers } from './secrets/secret-routes.js';
+import { DatastoreService } from './datastores/datastore-service.js';
+import { WorkspaceDatastore } from './datastores/workspace-datastore.js';
+import { datastoreHandlers } from './datastores/datastore-routes.js';
+import { DataService } from './data/data-service.js';
+import { dataHandlers } from './data/data-routes.js';
+import type { DataDb } from './data/data-tables.js';
 import { installErrorHandler } from './http/error-handler.js';
 import type { Handlers } from './http/handler.js';
 
 export const DATABASE_DIALECTS: Readonly<Record<string, DialectFactory>> = { sqlite: sqliteDialect };
-export const BLOB_STORES: Readonly<Record<string, BlobStoreFactory>> = { file: localBlobStore };
+export const BLOB_STORES: Readonly<Record<string, BlobStoreFactory>> = { file: localBlobStore, azblob: azureBlobStore, wasbs: azureBlobStore, s3: s3BlobStore };
 
 export interface RunningServer {
   /** e.g. http://127.0.0.1:5252 */
@@ -65,7 +86,7 @@ export interface RunningServer {
 
 export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const { db, close: closeDb } = await openDatabase(config.databaseUrl, DATABASE_DIALECTS);
-  const blobs = await openBlobStore(config.blobUrl, BLOB_STORES);
+  const blobs = await openBlobStore(config.blobUrl, BLOB_STORES, blobOptionsFromEnv(config.baseEnv));
   const pages = new PageTokens(await serverSecret(db, 'page_token_secret'));
 
   const tokens = new TokenService(db);
@@ -81,8 +102,40 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     db, pages, aliases: new AliasMap(join(config.dataDir, 'environment-aliases.json'), SHIPPED_ALIASES),
     submitJob: (ws, userId, job) => runs.submit(ws, userId, job),
   });
-  const runs: RunService = new RunService(db, experiments, metrics, snapshots, computes, pages, new RunEvents(), environments);
-  const models = new ModelService(db, snapshots, artifacts, pages);
+  // The vault's master key lives outside the database: the environment, else a 0600 key file.
+  const keyring = config.baseEnv.LATHE_MASTER_KEY
+    ? Keyring.fromEnvironment(config.baseEnv.LATHE_MASTER_KEY, config.baseEnv.LATHE_MASTER_KEY_PREVIOUS)
+    : await Keyring.fromFile(join(config.dataDir, 'master.key'));
+  const dataDb = db as unknown as DataDb;
+  const secrets = new SecretService(dataDb, keyring);
+  await secrets.reencryptAll();
+  const datastores = new DatastoreService({ db: dataDb, secrets, stores: BLOB_STORES, workspaceStore: (wsId) => new WorkspaceDatastore(wsId, dataDb, snapshots, artifacts) });
+  const data = new DataService({ db: dataDb, datastores, snapshots, pages, tmpDir: join(config.dataDir, 'tmp') });
+  const runs: RunService = new RunService(db, experiments, metrics, snapshots, computes, pages, new RunEvents(), environments, {
+    resolve: async (wsId, job) => {
+      await secrets.checkJobReferences(wsId, job.environment_variables);
+      return data.resolveInputs(wsId, job);
+    },
+    submitted: (wsId, runId, job) => data.recordInputs(wsId, runId, job),
+  });
+  const models: ModelService = new ModelService(db, snapshots, artifacts, pages, (wsId, name, version) => endpoints.modelUsage(wsId, name, version));
+  const endpoints: EndpointService = new EndpointService({
+    store: new EndpointStore(db as unknown as EndpointDb),
+    models,
+    snapshots,
+    collector: new DataCollector(blobs, config.log),
+    dir: join(config.dataDir, 'endpoints'),
+    hosts: {
+      python: config.baseEnv.LATHE_SCORING_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'),
+      pythonPath: config.pythonPath ?? '',
+      node: process.execPath,
+      nodeHost: fileURLToPath(new URL('./endpoints/node-scoring-host.js', import.meta.url)),
+      baseEnv: config.baseEnv,
+    },
+    baseUrl: () => url,
+    workspaceName: async (id) => (await db.selectFrom('workspaces').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name,
+    log: config.log,
+  });
 
   const backends: Record<string, ComputeBackend> = {
     local: new LocalBackend({
@@ -120,6 +173,10 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ...environmentHandlers(environments),
     ...modelHandlers({ models, runs }),
     ...studioHandlers(new StudioService(db, experiments, metrics)),
+    ...endpointHandlers(endpoints),
+    ...secretHandlers(secrets),
+    ...datastoreHandlers(datastores),
+    ...dataHandlers({ data, runs }),
   };
   await mlflowPlugin(app, {
     routes: [
@@ -133,6 +190,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     log: config.log,
   });
   registerRoutes(app, handlers, { tokens, workspaces, runWithin: (id, root) => runs.isWithin(id, root) });
+  await registerEndpointHttp(app, { endpoints, tokens, workspaces, bodyLimit: 64 * 1024 * 1024 });
   if (config.studioDir) registerStudio(app, config.studioDir);
 
   await app.listen({ host: config.host, port: config.port });
@@ -145,6 +203,15 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   for (const ws of await db.selectFrom('workspaces').select('id').execute()) await computes.ensureLocal(Number(ws.id));
 
   // Runs that finish give up their tokens.
+  // Completed jobs: outputs that declare a name become data asset versions (lineage: produced by the job).
+  runs.events.on('status', (id, wsId, status) => {
+    if (status !== 'Completed') return;
+    void (async () => {
+      const row = await db.selectFrom('runs').select(['job', 'user_id']).where('id', '=', id).executeTakeFirst();
+      if (!row?.job) return;
+      await data.registerOutputs(wsId, Number(row.user_id), id, JSON.parse(row.job) as JobSubmission);
+    })().catch((err: unknown) => config.log(`job ${id}: registering its outputs as data assets failed: ${(err as Error).message}`));
+  });
   runs.events.on('status', (id, _ws, status) => {
     if (status === 'Completed' || status === 'Failed' || status === 'Canceled') void tokens.revokeRunTokens(id).catch(() => undefined);
   });
@@ -154,6 +221,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const scheduler = new Scheduler({ db, runs, computes, tokens, backends, apiUrl: () => url, intervalMs: config.tickMs, log: config.log });
   scheduler.start();
   reconciler.start();
+  await endpoints.startAll();
 
   let closing: Promise<void> | undefined;
   return {
@@ -165,6 +233,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         scheduler.stop();
         reconciler.stop();
         await scheduler.idle();
+        await endpoints.stopAll();
         await app.close();
         await closeDb();
       })()),

@@ -114,6 +114,18 @@ describe('environment cache', () => {
     await m.release();
   });
 
+  it('rebuilds an entry that is no longer usable (its interpreter link is gone)', async () => {
+    const cache = cacheFor('f');
+    const spec = pySpec({ system_site_packages: true });
+    const first = (await cache.materialize(spec, { runId: 'f1', log: collect().log }))!;
+    await first.release();
+    rmSync(join(first.dir, 'venv/bin/python'));
+    const again = (await cache.materialize(spec, { runId: 'f2', log: collect().log }))!;
+    expect(again.built).toBe(true);
+    expect(existsSync(join(again.dir, 'venv/bin/python'))).toBe(true);
+    await again.release();
+  });
+
   it('two processes needing the same environment build it once', async () => {
     const cacheDir = join(root, 'd');
     const spec = pySpec({ requirements: ['lathe_tiny==1.0.0'], find_links: [wheels] });

@@ -58,13 +58,18 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
         ? await upload.model(ref.name, ref.version)
         : { snapshotId: (await upload.data(resolve(file.baseDir, path), 'uri_folder', `inputs.${name}`)).snapshotId, label: path };
       inputs[name] = { kind: 'data', type: input.type, mode, snapshot_id: model.snapshotId, source: model.label };
-    } else if (input.type === 'uri_file' || input.type === 'uri_folder') {
+    } else if (input.type === 'uri_file' || input.type === 'uri_folder' || input.type === 'mltable') {
       const { path, mode } = input as { path: string; mode: 'download' | 'ro_mount' };
+      // Data assets and datastore URIs are resolved by the server at submit (lineage, change detection).
+      if (path.startsWith('azureml:')) {
+        inputs[name] = { kind: 'datastore', type: input.type, mode, uri: path, source: path };
+        continue;
+      }
       if (CLOUD_URI.test(path)) {
-        throw new Error(`inputs.${name}: '${path}' is a data asset or cloud URI; this version runs jobs on local files only (use a local path)`);
+        throw new Error(`inputs.${name}: '${path}' is a cloud URI; create a datastore for it (lathe datastore create -f) and use azureml://datastores/<datastore>/paths/<path>`);
       }
       const abs = resolve(file.baseDir, path);
-      const up = await upload.data(abs, input.type, `inputs.${name}`);
+      const up = await upload.data(abs, input.type === 'uri_file' ? 'uri_file' : 'uri_folder', `inputs.${name}`);
       inputs[name] = { kind: 'data', type: input.type, mode, snapshot_id: up.snapshotId, source: path, ...(up.fileName ? { file_name: up.fileName } : {}) };
     } else {
       const value = (input as { value?: string | number | boolean; default?: string | number | boolean }).value ?? (input as { default?: string | number | boolean }).default;
@@ -73,7 +78,14 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
   }
   const outputs: JobSubmission['outputs'] = {};
   for (const [name, output] of Object.entries(spec.outputs ?? {})) {
-    outputs[name] = { type: output?.type ?? 'uri_folder', mode: output?.mode ?? 'rw_mount' };
+    outputs[name] = {
+      type: output?.type ?? 'uri_folder',
+      mode: output?.mode ?? 'rw_mount',
+      // An output that declares a name becomes a data asset version when the job completes.
+      ...(output?.name ? { name: output.name } : {}),
+      ...(output?.version !== undefined ? { version: Number(output.version) } : {}),
+      ...(output?.description ? { description: output.description } : {}),
+    };
   }
   let codeSnapshotId: string | null = null;
   let gitTags: Record<string, string> = {};

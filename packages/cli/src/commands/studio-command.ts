@@ -48,6 +48,9 @@ export function studioCommand(program: Command, ctx: CommandContext): void {
       const token = g.token ?? ctx.env.LATHE_TOKEN ?? creds.token;
       const link = studioLink(url, token, g.workspace ?? ctx.env.LATHE_WORKSPACE ?? creds.workspace);
       process.stdout.write(`Studio: ${link}\n`);
-      if (o.open) openInBrowser(link);
+      // A Linux machine without a display (a server, ssh, CI) has no browser to open.
+      const desktop = process.platform !== 'linux' || Boolean(ctx.env.DISPLAY || ctx.env.WAYLAND_DISPLAY);
+      if (o.open && desktop) openInBrowser(link);
+      else if (o.open) process.stderr.write('No desktop here: open the link in a browser.\n');
     });
 }

@@ -257,6 +257,10 @@ export function normalizeEnvironment(def: EnvironmentDefinition): { spec: Enviro
 
   let interpreter: string | null = null;
   if (def.python !== undefined) {
+    // YAML reads `python: 3.10` as the number 3.1.
+    if (typeof def.python === 'number' && !/^\d+\.\d\d$/.test(String(def.python))) {
+      throw invalid(`python: ${def.python} is a YAML number; write the version in quotes (python: "3.10")`);
+    }
     const p = String(def.python).trim();
     if (/^\d+\.\d+$/.test(p)) {
       if (version !== null && version !== p) throw invalid(`python: '${p}' disagrees with the conda file's python=${version}`);

@@ -9,7 +9,7 @@ import { EnvironmentYaml, ResolvedEnvironment } from './environment.js';
 /** Keys the cloud honours and a host cannot; accepted, recorded and reported once. */
 export const IGNORED_JOB_KEYS = ['resources', 'distribution', 'identity', 'queue_settings', 'services'] as const;
 
-export const INPUT_DATA_TYPES = ['uri_file', 'uri_folder', 'custom_model', 'mlflow_model'] as const;
+export const INPUT_DATA_TYPES = ['uri_file', 'uri_folder', 'mltable', 'custom_model', 'mlflow_model'] as const;
 export const INPUT_MODES = ['download', 'ro_mount'] as const;
 export const OUTPUT_MODES = ['rw_mount', 'upload'] as const;
 
@@ -88,6 +88,17 @@ export const ResolvedInput = z.discriminatedUnion('kind', [
     file_name: z.string().optional(),
     /** Where it came from, for the record. */
     source: z.string(),
+    /** The data asset version it resolved to (set by the server: lineage). */
+    data_asset: z.object({ name: z.string(), version: z.number().int() }).optional(),
+  }),
+  /** A data asset (azureml:name:version, azureml:name@latest) or a datastore URI; the server resolves it to `data` at submit. */
+  z.object({
+    kind: z.literal('datastore'),
+    type: z.enum(INPUT_DATA_TYPES),
+    mode: z.enum(INPUT_MODES),
+    uri: z.string(),
+    /** As written in the job, for the record. */
+    source: z.string(),
   }),
 ]);
 export type ResolvedInput = z.infer<typeof ResolvedInput>;
@@ -95,6 +106,10 @@ export type ResolvedInput = z.infer<typeof ResolvedInput>;
 export const ResolvedOutput = z.object({
   type: z.enum(['uri_folder', 'uri_file']),
   mode: z.enum(OUTPUT_MODES),
+  /** Register the output as this data asset (a new version) when the job completes. */
+  name: z.string().optional(),
+  version: z.number().int().positive().optional(),
+  description: z.string().optional(),
 });
 export type ResolvedOutput = z.infer<typeof ResolvedOutput>;
 

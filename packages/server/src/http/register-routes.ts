@@ -11,6 +11,7 @@ const RUN_TOKEN_OPERATIONS: ReadonlySet<OperationId> = new Set<OperationId>([
   'whoami', 'listWorkspaces', 'getRun', 'createRun', 'setRunStatus', 'heartbeat', 'logBatch', 'listMetricKeys',
   'getMetricHistory', 'getMetricSeries', 'listArtifacts', 'uploadArtifact', 'downloadArtifact', 'appendLog', 'readLog',
   'getSnapshot', 'downloadBlob', 'getModel', 'getModelVersion', 'createModelVersion', 'listRunModels',
+  'getRunSecrets',
 ]);
 
 export interface RegisterOptions {

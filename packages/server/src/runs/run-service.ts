@@ -24,6 +24,15 @@ export interface EnvironmentResolver {
   resolve(wsId: number, environment: unknown, compute: string): Promise<ResolvedEnvironment | null>;
 }
 
+/**
+ * The data area's part in a submit: data assets, datastore URIs and secret references in
+ * the job are checked and resolved before the run is stored, and lineage recorded after.
+ */
+export interface JobDataResolver {
+  resolve(wsId: number, job: JobSubmission): Promise<JobSubmission>;
+  submitted(wsId: number, runId: string, job: JobSubmission): Promise<void>;
+}
+
 /** Which status a run may move to from where it is. */
 const NEXT: Record<RunStatus, readonly RunStatus[]> = {
   NotStarted: ['Queued', 'Canceled', 'Failed'],
@@ -56,6 +65,7 @@ export class RunService {
     private readonly pages: PageTokens,
     readonly events: RunEvents,
     private readonly environments?: EnvironmentResolver,
+    private readonly jobData?: JobDataResolver,
   ) {}
 
   async row(wsId: number, id: string): Promise<RunRow> {
@@ -90,7 +100,8 @@ export class RunService {
     return generateRunName();
   }
 
-  async submit(ws: WorkspaceRef, userId: number, job: JobSubmission, parentRunId?: string): Promise<Run> {
+  async submit(ws: WorkspaceRef, userId: number, submitted: JobSubmission, parentRunId?: string): Promise<Run> {
+    const job = this.jobData ? await this.jobData.resolve(ws.id, submitted) : submitted;
     const undeclared = undeclaredRefs(job.command, Object.keys(job.inputs), Object.keys(job.outputs));
     if (undeclared.length > 0) {
       const r = undeclared[0]!;
@@ -131,6 +142,7 @@ export class RunService {
       const tags = Object.entries(job.tags);
       if (tags.length) await trx.insertInto('run_tags').values(tags.map(([key, value]) => ({ run_id: id, key, value }))).execute();
     });
+    await this.jobData?.submitted(ws.id, id, job);
     this.events.emit('queued', id, ws.id);
     return this.get(ws, id);
   }

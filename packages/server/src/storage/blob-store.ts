@@ -17,4 +17,41 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
 }
 
-export type BlobStoreFactory = (url: URL) => Promise<BlobStore>;
+/** One object under a prefix, as listing reports it. */
+export interface BlobEntry {
+  /** The key relative to the store's root. */
+  key: string;
+  size: number;
+  /** Changes whenever the content does (an HTTP ETag, or size + mtime for files). */
+  etag: string;
+  modifiedAt: number;
+}
+
+/**
+ * An optional capability: listing and stat. Datastores need it; the server's own
+ * content-addressed blob store does not. Check with `isListable`.
+ */
+export interface ListableBlobStore extends BlobStore {
+  /** Every object whose key starts with `prefix`, in key order. */
+  list(prefix: string): AsyncIterable<BlobEntry>;
+  /** One object's entry, or null when there is none. */
+  stat(key: string): Promise<BlobEntry | null>;
+}
+
+export function isListable(store: BlobStore): store is ListableBlobStore {
+  return typeof (store as Partial<ListableBlobStore>).list === 'function' && typeof (store as Partial<ListableBlobStore>).stat === 'function';
+}
+
+/**
+ * What a factory may need beyond the URL: credentials (never in URLs or logs), a service
+ * endpoint, a region, and how long a request may take before the store gives up.
+ */
+export interface BlobStoreOptions {
+  credentials?: Readonly<Record<string, string>> | undefined;
+  endpoint?: string | undefined;
+  region?: string | undefined;
+  /** Per request, so an unreachable endpoint fails in seconds rather than hanging. */
+  timeoutMs?: number | undefined;
+}
+
+export type BlobStoreFactory = (url: URL, options?: BlobStoreOptions) => Promise<BlobStore>;

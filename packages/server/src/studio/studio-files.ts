@@ -95,8 +95,15 @@ studio to serve. From the repository, run <code>npm run build</code>, then reloa
 export function registerStudio(app: FastifyInstance, studioDir: string): void {
   const root = resolve(studioDir);
   const indexFile = join(root, 'index.html');
-  let indexHtml: Buffer | undefined;
-  const loadIndex = async () => (indexHtml ??= await readFile(indexFile).catch(() => undefined));
+  // index.html is small and asked for on every deep link: kept in memory, read again when
+  // a new build replaced it (its asset names change with every build).
+  let cached: { mtimeMs: number; html: Buffer } | undefined;
+  const loadIndex = async (): Promise<Buffer | undefined> => {
+    const st = await stat(indexFile).catch(() => undefined);
+    if (!st) return undefined;
+    if (cached?.mtimeMs !== st.mtimeMs) cached = { mtimeMs: st.mtimeMs, html: await readFile(indexFile) };
+    return cached.html;
+  };
 
   app.get('/*', async (request, reply) => {
     const target = resolveStudioPath(root, request.url);

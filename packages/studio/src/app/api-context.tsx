@@ -7,7 +7,8 @@ export type WhoAmI = RouteResponse<Routes['whoami']>;
 export interface SessionValue {
   /** A client for the signed-in user, aimed at no particular workspace. */
   root: LatheClient;
-  whoami: WhoAmI;
+  /** Null while it is being fetched: pages render at once and do not wait for it. */
+  whoami: WhoAmI | null;
   token: string;
   signOut(reason?: string): void;
 }

@@ -23,7 +23,10 @@ export function App() {
   );
 }
 
-/** Everything behind a token: checks it once (whoami), then renders the workspace shell. */
+/**
+ * Everything behind a token. The shell renders at once (a deep link's data is fetched in
+ * parallel with `whoami`); a token the server refuses signs the user out.
+ */
 function SignedIn() {
   const navigate = useNavigate();
   const location = useLocation();
@@ -42,7 +45,7 @@ function SignedIn() {
   );
   const who = useApi(client ? `whoami:${session?.token.slice(-6)}` : null, () => client!.call('whoami', {}));
   const value = useMemo<SessionValue | null>(
-    () => (client && session && who.data ? { root: client, whoami: who.data, token: session.token, signOut } : null),
+    () => (client && session ? { root: client, whoami: who.data ?? null, token: session.token, signOut } : null),
     [client, session, who.data, signOut],
   );
 
@@ -61,7 +64,7 @@ function SignedIn() {
   return (
     <SessionProvider value={value}>
       <Routes>
-        <Route path="/" element={<Navigate to={`/w/${encodeURIComponent(defaultWorkspace(value))}/experiments`} replace />} />
+        <Route path="/" element={value.whoami ? <Navigate to={`/w/${encodeURIComponent(defaultWorkspace(value.whoami))}/experiments`} replace /> : <Loading what="your workspaces" />} />
         <Route path="/w/:ws/*" element={<WorkspaceShell />} />
         <Route path="*" element={<NotFound />} />
       </Routes>
@@ -69,8 +72,8 @@ function SignedIn() {
   );
 }
 
-function defaultWorkspace(s: SessionValue): string {
-  const names = s.whoami.workspaces.map((w) => w.name);
+function defaultWorkspace(whoami: NonNullable<SessionValue['whoami']>): string {
+  const names = whoami.workspaces.map((w) => w.name);
   const last = lastWorkspace();
   if (last && names.includes(last)) return last;
   return names.includes('default') ? 'default' : (names[0] ?? 'default');
@@ -124,7 +127,7 @@ function WorkspaceShell() {
     return () => window.removeEventListener('keydown', onKey);
   }, [navigate, ws, toggleTheme]);
 
-  const known = session.whoami.workspaces.some((w) => w.name === ws);
+  const known = session.whoami === null || session.whoami.workspaces.some((w) => w.name === ws);
   const wsValue = useMemo(() => ({ ws, client }), [ws, client]);
   const base = `/w/${encodeURIComponent(ws)}`;
 
@@ -154,8 +157,8 @@ function WorkspaceShell() {
               <button type="button" className="icon-btn" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts">
                 <KeyboardIcon />
               </button>
-              <span className="user" title={session.whoami.is_admin ? 'administrator' : 'user'}>
-                {session.whoami.user}
+              <span className="user" title={session.whoami?.is_admin ? 'administrator' : 'user'}>
+                {session.whoami?.user ?? ''}
               </span>
               <button type="button" className="icon-btn" onClick={() => session.signOut()} title="Sign out" aria-label="Sign out">
                 <LogoutIcon />
@@ -197,7 +200,7 @@ function WorkspaceShell() {
 function WorkspaceSwitcher({ current }: { current: string }) {
   const session = useSession();
   const navigate = useNavigate();
-  const items = session.whoami.workspaces;
+  const items = session.whoami?.workspaces ?? [];
   return (
     <label className="ws-switch" title="Workspace">
       <span className="ws-label">Workspace</span>

@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { notFound, LatheError } from '@lathe/contract';
-import type { BlobStore, PutResult } from '../blob-store.js';
+import type { BlobEntry, ListableBlobStore, PutResult } from '../blob-store.js';
 
 /** Blobs as files under a root folder; writes go to a temp file renamed into place. */
-export class LocalBlobStore implements BlobStore {
+export class LocalBlobStore implements ListableBlobStore {
   constructor(private readonly root: string) {}
 
   private pathOf(key: string): string {
@@ -62,9 +62,36 @@ export class LocalBlobStore implements BlobStore {
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
+
+  async stat(key: string): Promise<BlobEntry | null> {
+    const info = await stat(this.pathOf(key)).catch(() => undefined);
+    if (!info?.isFile()) return null;
+    return { key, size: info.size, etag: `${info.size.toString(16)}-${Math.floor(info.mtimeMs * 1000).toString(16)}`, modifiedAt: Math.floor(info.mtimeMs) };
+  }
+
+  async *list(prefix: string): AsyncIterable<BlobEntry> {
+    // Start at the deepest folder the prefix names; temp files of unfinished puts are not objects.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash < 0 ? '' : prefix.slice(0, slash);
+    const start = base ? this.pathOf(base) : resolve(this.root);
+    const walk = async function* (this: LocalBlobStore, dir: string, rel: string): AsyncGenerator<BlobEntry> {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const e of entries) {
+        const key = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          if (key.startsWith(prefix) || prefix.startsWith(`${key}/`)) yield* walk.call(this, join(dir, e.name), key);
+        } else if (e.isFile() && !e.name.startsWith('.tmp-') && key.startsWith(prefix)) {
+          const entry = await this.stat(key);
+          if (entry) yield entry;
+        }
+      }
+    };
+    yield* walk.call(this, start, base);
+  }
 }
 
-export async function localBlobStore(url: URL): Promise<BlobStore> {
+export async function localBlobStore(url: URL): Promise<ListableBlobStore> {
   const root = decodeURIComponent(url.pathname);
   await mkdir(root, { recursive: true });
   return new LocalBlobStore(root);

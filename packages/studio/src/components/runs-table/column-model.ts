@@ -40,9 +40,9 @@ const attr = (key: string, label: string, width: number, orderField: string | nu
 export const ATTRIBUTE_COLUMNS: readonly Column[] = [
   attr('status', 'Status', 124, 'status', { pinned: true }),
   attr('name', 'Name', 270, 'display_name', { pinned: true }),
-  attr('created', 'Created', 132, 'created_at'),
-  attr('started', 'Started', 132, 'started_at', { defaultVisible: false }),
-  attr('ended', 'Ended', 132, 'ended_at', { defaultVisible: false }),
+  attr('created', 'Created', 150, 'created_at'),
+  attr('started', 'Started', 150, 'started_at', { defaultVisible: false }),
+  attr('ended', 'Ended', 150, 'ended_at', { defaultVisible: false }),
   attr('duration', 'Duration', 92, null, { align: 'right' }),
   attr('compute', 'Compute', 104, null),
   attr('user', 'User', 96, null),

@@ -37,6 +37,17 @@ describe('RunWindow', () => {
     expect(s.calls).toHaveLength(2);
   });
 
+  it('keeps a bounded number of pages, dropping the farthest', async () => {
+    const s = server(100_000);
+    const w = new RunWindow(s.fetch, () => undefined, 100, 3);
+    for (const p of [0, 1, 2, 50]) await w.ensure(p * 100, p * 100);
+    expect(w.row(0)).toBeUndefined();
+    expect(w.row(150)).toBe(150);
+    expect(w.row(5000)).toBe(5000);
+    await w.ensure(0, 0);
+    expect(s.calls).toHaveLength(5);
+  });
+
   it('refreshes loaded pages only, and keeps errors for the caller', async () => {
     const s = server(1000);
     const w = new RunWindow(s.fetch, () => undefined, 100);

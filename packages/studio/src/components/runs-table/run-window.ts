@@ -16,8 +16,11 @@ export class RunWindow<T> {
 
   constructor(
     private readonly fetchWindow: FetchWindow<T>,
-    private readonly onChange: () => void,
+    /** Called after every load with the rows it brought (empty after an error). */
+    private readonly onChange: (rows: readonly T[]) => void,
     readonly pageSize = 100,
+    /** Pages kept in memory; the ones farthest from where the user is are dropped first. */
+    readonly maxPages = 60,
   ) {}
 
   row(index: number): T | undefined {
@@ -63,6 +66,12 @@ export class RunWindow<T> {
     this.disposed = true;
   }
 
+  private evictAround(page: number): void {
+    if (this.pages.size <= this.maxPages) return;
+    const far = [...this.pages.keys()].sort((a, b) => Math.abs(b - page) - Math.abs(a - page));
+    for (const p of far.slice(0, this.pages.size - this.maxPages)) this.pages.delete(p);
+  }
+
   private load(page: number): Promise<void> {
     const running = this.inflight.get(page);
     if (running) return running;
@@ -71,16 +80,17 @@ export class RunWindow<T> {
         this.inflight.delete(page);
         if (this.disposed) return;
         this.pages.set(page, rows);
+        this.evictAround(page);
         if (rows.length < this.pageSize) this.knownLength = page * this.pageSize + rows.length;
         else if (this.knownLength !== undefined && this.knownLength <= page * this.pageSize + rows.length) this.knownLength = undefined;
         this.error = undefined;
-        this.onChange();
+        this.onChange(rows);
       },
       (err: unknown) => {
         this.inflight.delete(page);
         if (this.disposed) return;
         this.error = err;
-        this.onChange();
+        this.onChange([]);
       },
     );
     this.inflight.set(page, p);

@@ -7,18 +7,15 @@ import { StatusBadge } from '../status-badge';
 import { ErrorPanel } from '../states';
 import { cellOf, type Column, type Sort } from './column-model';
 import { RunWindow } from './run-window';
+import { fetchWindow, PAGE_SIZE, queryKey, type RunsQuery } from './window-fetch';
+
+export type { RunsQuery };
 
 const ROW_H = 34;
 const HEADER_H = 36;
 const SELECT_W = 40;
-const PAGE = 100;
+const PAGE = PAGE_SIZE;
 const ACTIVE = new Set(['Queued', 'NotStarted', 'Preparing', 'Running', 'Finalizing', 'CancelRequested']);
-
-export interface RunsQuery {
-  experiment?: string | undefined;
-  filter?: string | undefined;
-  orderBy?: string | undefined;
-}
 
 export interface RunsTableProps {
   client: LatheClient;
@@ -47,7 +44,7 @@ export interface RunsTableProps {
  */
 export function RunsTable(p: RunsTableProps) {
   const { client, query } = p;
-  const key = JSON.stringify([p.ws, query.experiment ?? null, query.filter ?? null, query.orderBy ?? null]);
+  const key = queryKey(p.ws, query);
   const [, bump] = useReducer((x: number) => x + 1, 0);
   const onRowsRef = useRef(p.onRows);
   onRowsRef.current = p.onRows;
@@ -55,11 +52,9 @@ export function RunsTable(p: RunsTableProps) {
   const win = useMemo(
     () =>
       new RunWindow<Run>(
-        (offset, limit) =>
-          client
-            .call('listRunWindow', { query: { experiment: query.experiment, filter: query.filter || undefined, order_by: query.orderBy, offset, limit } })
-            .then((w) => w.items),
-        () => {
+        (offset, limit) => fetchWindow(client, p.ws, query, offset, limit),
+        (rows) => {
+          if (rows.length) onRowsRef.current?.(rows as Run[]);
           bump();
         },
         PAGE,
@@ -68,9 +63,8 @@ export function RunsTable(p: RunsTableProps) {
     [key, client],
   );
   useEffect(() => () => win.dispose(), [win]);
-  useEffect(() => {
-    onRowsRef.current?.(win.loadedRows());
-  });
+  // Ask for the first page while rendering, not after the commit: the rows arrive sooner.
+  if (win.loadedLength() === 0 && !win.error) void win.ensure(0, 1);
 
   const rowCount = p.count ?? (win.knownLength ?? win.loadedLength() + (win.error ? 0 : PAGE));
   const scrollRef = useRef<HTMLDivElement>(null);

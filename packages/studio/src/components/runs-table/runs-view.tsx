@@ -8,6 +8,7 @@ import { ColumnsIcon, CompareIcon, SearchIcon } from '../icons';
 import { ColumnChooser } from './column-chooser';
 import { buildColumns, keysOfRuns, mergeKeys, nextSort, orderByOf, parseOrderBy, visibleColumns, type Column, type ExperimentKeys } from './column-model';
 import { RunsTable } from './runs-table';
+import { prefetchFirstPage } from './window-fetch';
 
 interface ColumnPrefs {
   hidden: string[];
@@ -48,7 +49,12 @@ export function RunsView({ experiment }: { experiment?: string }) {
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
 
-  const keysApi = useApi(experiment ? `keys:${ws}:${experiment}` : null, () => client.call('getExperimentKeys', { params: { name: experiment! } }));
+  // The experiment's full key list is asked for once the first rows are on screen: the
+  // server answers one query at a time, and the rows matter first (their own keys already
+  // give the columns of what is visible).
+  const [rowsShown, setRowsShown] = useState(false);
+  useEffect(() => setRowsShown(false), [ws, experiment]);
+  const keysApi = useApi(experiment && rowsShown ? `keys:${ws}:${experiment}` : null, () => client.call('getExperimentKeys', { params: { name: experiment! } }));
   const countApi = useApi(`count:${ws}:${experiment ?? ''}:${filter}`, () => client.call('countRuns', { query: { experiment, filter: filter || undefined } }), { pollMs: 5000 });
   const [seenKeys, setSeenKeys] = useState<ExperimentKeys>(EMPTY_KEYS);
   useEffect(() => setSeenKeys(EMPTY_KEYS), [ws, experiment]);
@@ -104,11 +110,12 @@ export function RunsView({ experiment }: { experiment?: string }) {
       const s = nextSort(sort, col);
       const next = new URLSearchParams(search);
       const ob = orderByOf(s, allColumns);
+      prefetchFirstPage(client, ws, { experiment, filter: filter || undefined, orderBy: ob });
       if (ob) next.set('order', ob);
       else next.delete('order');
       setSearch(next, { replace: false });
     },
-    [sort, search, setSearch, allColumns],
+    [sort, search, setSearch, allColumns, client, ws, experiment, filter],
   );
 
   const [selected, setSelected] = useState<Map<string, Run>>(new Map());
@@ -135,6 +142,7 @@ export function RunsView({ experiment }: { experiment?: string }) {
   }, []);
   const onFirstRows = useCallback(() => {
     performance.mark('lathe:runs-visible');
+    setRowsShown(true);
   }, []);
 
   const [chooser, setChooser] = useState(false);

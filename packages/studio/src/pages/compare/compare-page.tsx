@@ -44,7 +44,12 @@ export function ComparePage() {
   const colored = runs.map((r, i) => ({ run: r, color: RUN_COLORS[i % RUN_COLORS.length]! }));
   const [settings, setSettings] = useState<ChartSettings>(() => ({ ...loadChartSettings(), band: false }));
   const panelRuns: PanelRun[] = useMemo(() => colored.map(({ run, color }) => ({ id: run.id, label: run.display_name === run.id ? run.id : `${run.display_name} · ${run.id}`, color, t0: run.started_at ?? run.created_at })), [runsApi.data]);
-  const metricKeys = useMemo(() => [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort(), [runs]);
+  // Series (logged over steps) first, single values (a final score) after.
+  const metricKeys = useMemo(() => {
+    const keys = [...new Set(runs.flatMap((r) => Object.keys(r.metrics)))].sort();
+    const series = (k: string) => runs.some((r) => (r.metrics[k]?.step ?? 0) > 0);
+    return [...keys.filter(series), ...keys.filter((k) => !series(k))];
+  }, [runs]);
   const anyActive = runs.some((r) => !['Completed', 'Failed', 'Canceled'].includes(r.status));
 
   const rows = useMemo(() => diffRows(runs), [runs]);

@@ -15,7 +15,10 @@ export function MetricsTab() {
     saveChartSettings(s);
   };
   const runs: PanelRun[] = useMemo(() => [{ id: run.id, label: run.display_name, color: RUN_COLORS[0]!, t0: run.started_at ?? run.created_at }], [run.id, run.display_name, run.started_at, run.created_at]);
-  const shown = (keys.data?.keys ?? []).filter((k) => k.toLowerCase().includes(q.trim().toLowerCase()));
+  // Series (logged over steps) first, single values after.
+  const series = (k: string) => (run.metrics[k]?.step ?? 1) > 0;
+  const all = keys.data?.keys ?? [];
+  const shown = [...all.filter(series), ...all.filter((k) => !series(k))].filter((k) => k.toLowerCase().includes(q.trim().toLowerCase()));
 
   if (keys.loading) return <Loading what="metrics" />;
   if (keys.error && !keys.data) return <ErrorPanel error={keys.error} what="metrics" onRetry={keys.reload} />;

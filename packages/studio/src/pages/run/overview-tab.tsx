@@ -1,4 +1,5 @@
 import { useState, type ReactNode } from 'react';
+import { useApi } from '../../app/api-context';
 import { Link } from 'react-router';
 import { commitUrl, repoWebUrl } from '../../lib/git';
 import { formatDateTime, formatDuration, formatMetric, runDuration } from '../../lib/format';
@@ -239,6 +240,7 @@ export function OverviewTab({ now }: { now: number }) {
               />
             </Section>
           ) : null}
+          <RunModels />
           <Section title="Tags">
             <KeyValues entries={userTags} empty="No tags." />
             {systemTags.length ? (
@@ -251,5 +253,34 @@ export function OverviewTab({ now }: { now: number }) {
         </div>
       </div>
     </div>
+  );
+}
+
+/** Model versions registered from this run (lineage to the registry). */
+function RunModels() {
+  const { run, ws, client } = useRunView();
+  const models = useApi(`run-models:${ws}:${run.id}:${run.status}`, () => client.call('listRunModels', { params: { run: run.id } }));
+  if (!models.data?.items.length) return null;
+  const base = `/w/${encodeURIComponent(ws)}`;
+  return (
+    <Section title="Registered models">
+      <table className="kv">
+        <tbody>
+          {models.data.items.map((m) => (
+            <tr key={`${m.name}:${m.version}`}>
+              <th>
+                <Link to={`${base}/models/${encodeURIComponent(m.name)}/${m.version}`}>
+                  {m.name} v{m.version}
+                </Link>
+              </th>
+              <td className="mono small">
+                {m.type}
+                {m.mlmodel?.flavors.length ? ` · ${m.mlmodel.flavors.join(', ')}` : ''}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Section>
   );
 }

@@ -1,0 +1,94 @@
+import { ReplicaPool, type PoolOptions } from './replica-pool.js';
+import { DeploymentStats } from './telemetry.js';
+
+/** Autoscaling settings after defaults. */
+export interface Autoscale {
+  min: number;
+  max: number;
+  intervalMs: number;
+  /** Average in-flight requests per replica to aim for. */
+  targetConcurrency: number;
+}
+
+/**
+ * A deployment as the gateway sees it: the pool of its live generation, its telemetry,
+ * and the rollout that replaces the pool without dropping a request.
+ */
+export class LiveDeployment {
+  pool: ReplicaPool | null = null;
+  /** The generation being started (replaces `pool` once every replica is ready). */
+  private next: { generation: number; pool: ReplicaPool } | null = null;
+  generation = 0;
+  readonly stats = new DeploymentStats();
+  requestTimeoutMs = 5000;
+  samplingRate = 0;
+  private scaler: NodeJS.Timeout | null = null;
+  private samples: number[] = [];
+
+  constructor(readonly endpoint: string, readonly name: string, private readonly log: (m: string) => void) {}
+
+  /**
+   * Start a new generation; once all its replicas answer ready, route to it and drain the
+   * old one. A newer rollout started meanwhile wins: this one's pool is stopped.
+   * @throws the first replica's init() failure (the old generation keeps serving)
+   */
+  async rollTo(generation: number, options: PoolOptions, extra: { samplingRate: number; autoscale: Autoscale | null }): Promise<void> {
+    const pool = new ReplicaPool(options);
+    const previous = this.next;
+    this.next = { generation, pool };
+    if (previous) void previous.pool.stop();
+    try {
+      await pool.start();
+    } catch (err) {
+      await pool.stop();
+      if (this.next?.pool === pool) this.next = null;
+      throw err;
+    }
+    if (this.next?.pool !== pool) {
+      await pool.stop();
+      throw new Error(`superseded by a newer update of ${this.endpoint}/${this.name}`);
+    }
+    this.next = null;
+    const old = this.pool;
+    this.pool = pool;
+    this.generation = generation;
+    this.requestTimeoutMs = options.requestTimeoutMs;
+    this.samplingRate = extra.samplingRate;
+    this.setAutoscale(extra.autoscale);
+    if (old) await old.drainAndStop(options.requestTimeoutMs + 1000);
+  }
+
+  /** Sample in-flight load often; every interval resize between min and max. */
+  private setAutoscale(a: Autoscale | null): void {
+    if (this.scaler) clearInterval(this.scaler);
+    this.scaler = null;
+    this.samples = [];
+    if (!a) return;
+    const sampleMs = 100;
+    let elapsed = 0;
+    this.scaler = setInterval(() => {
+      const pool = this.pool;
+      if (!pool) return;
+      this.samples.push(pool.inFlight);
+      elapsed += sampleMs;
+      if (elapsed < a.intervalMs) return;
+      elapsed = 0;
+      const mean = this.samples.reduce((x, y) => x + y, 0) / Math.max(1, this.samples.length);
+      this.samples = [];
+      const want = Math.min(a.max, Math.max(a.min, Math.ceil(mean / a.targetConcurrency)));
+      if (want !== pool.replicas.length) {
+        this.log(`autoscale ${this.endpoint}/${this.name}: mean in-flight ${mean.toFixed(2)} → ${want} replica(s)`);
+        void pool.scaleTo(want);
+      }
+    }, sampleMs);
+    this.scaler.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.setAutoscale(null);
+    const pools = [this.pool, this.next?.pool].filter((p): p is ReplicaPool => p !== null && p !== undefined);
+    this.pool = null;
+    this.next = null;
+    await Promise.all(pools.map((p) => p.stop()));
+  }
+}
