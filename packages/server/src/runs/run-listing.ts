@@ -28,6 +28,8 @@ const ORDER_COLUMNS: Record<string, 'created_at' | 'started_at' | 'ended_at' | '
   start_time: 'created_at', end_time: 'ended_at', run_name: 'display_name', created: 'created_at',
 };
 
+const NULLABLE_ORDER_COLUMNS = new Set(['started_at', 'ended_at']);
+
 /** Parse `created_at DESC`, `metrics.loss ASC`, `params.lr`, `tags."my tag" DESC`, `attributes.start_time`. */
 export function parseOrderBy(orderBy: string | undefined): Order {
   if (!orderBy) return { kind: 'attribute', field: 'created_at', desc: true };
@@ -159,8 +161,10 @@ export function buildRunQuery(db: Db, f: ListFilter) {
     const dir = order.desc ? 'desc' : 'asc';
     if (order.kind === 'attribute') {
       const col = `runs.${order.field}` as 'runs.created_at';
-      // Nulls last either way (a run that has not started sorts after those that have).
-      query = query.orderBy(sql`${sql.ref(col)} is null`).orderBy(col, dir);
+      // Nulls last either way (a run that has not started sorts after those that have);
+      // created_at is never null, and leaving the term out lets an index give the order.
+      if (NULLABLE_ORDER_COLUMNS.has(order.field)) query = query.orderBy(sql`${sql.ref(col)} is null`);
+      query = query.orderBy(col, dir);
     } else if (order.kind === 'metrics') {
       const alias = `om${i}`;
       query = query
@@ -174,5 +178,6 @@ export function buildRunQuery(db: Db, f: ListFilter) {
         .orderBy(sql`${sql.ref(`${alias}.value`)} is null`).orderBy(sql.ref(`${alias}.value`), dir);
     }
   });
-  return query.orderBy('runs.created_at', 'desc').orderBy('runs.id', 'asc');
+  // Newest first, then id: the same direction, so (experiment_id, created_at, id) serves it.
+  return query.orderBy('runs.created_at', 'desc').orderBy('runs.id', 'desc');
 }
