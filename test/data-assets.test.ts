@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataLineage, DataVersion, DataVersionSummary } from '@lathe/contract';
-import { cleanup, runCli, startLathe, tempDir, type LatheProcess } from './support/lathe-process.js';
+import { cleanup, runCli, startLathe, tempDir, waitFor, type LatheProcess } from './support/lathe-process.js';
 
 describe('data assets: local uploads, versions, references, jobs and lineage', () => {
   let lathe: LatheProcess;
@@ -74,6 +74,8 @@ describe('data assets: local uploads, versions, references, jobs and lineage', (
     const res = await cli(['job', 'create', '-f', join(work, 'job.yml'), '--stream']);
     expect(res.code).toBe(0);
     const job = /Submitted job (\S+)/.exec(res.stderr)![1]!;
+    // The output is registered as the job completes (right after the Completed event).
+    await waitFor('the output data asset', async () => (await lathe.client.call('listData', { query: { name: 'iris-counts' } })).items.length > 0);
     const out = await json<DataVersion>(['data', 'show', '-n', 'azureml:iris-counts@latest']);
     expect(out).toMatchObject({ version: 1, run_id: job, description: 'line counts', path: `azureml://datastores/workspaceblobstore/paths/azureml/${job}/counts/` });
     expect(out.files.map((f) => f.path)).toEqual(['lines.txt', 'listing.txt']);
@@ -89,6 +91,18 @@ describe('data assets: local uploads, versions, references, jobs and lineage', (
     const shown = (await cli(['data', 'show', '-n', 'iris', '-v', '1'])).stdout;
     expect(shown).toContain(`Read by:      ${job} (input folder)`);
     expect((await cli(['data', 'show', '-n', 'iris-counts', '-v', '1'])).stdout).toContain(`Produced by:  ${job} (output counts)`);
+  });
+
+  it('runs examples/data: an MLTable asset, a job reading azureml:iris@latest, its output registered', async () => {
+    const v = await json<DataVersion>(['data', 'create', '-f', 'examples/data/data.yml']);
+    expect(v).toMatchObject({ name: 'iris', version: 3, type: 'mltable', table: { row_count: 10, files: ['iris.csv'] } });
+    expect(v.table!.columns.find((c) => c.name === 'sepal_width')).toMatchObject({ type: 'float', nulls: 1 });
+    const res = await cli(['job', 'create', '-f', 'examples/data/job.yml', '--stream']);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('species: setosa, versicolor, virginica');
+    await waitFor('iris-summary', async () => (await lathe.client.call('listData', { query: { name: 'iris-summary' } })).items.length > 0);
+    const lineage = await json<DataLineage[]>(['data', 'list', '--job', /Submitted job (\S+)/.exec(res.stderr)![1]!]);
+    expect(lineage.map((l) => [l.direction, l.name, l.version])).toEqual([['input', 'iris', 3], ['output', 'iris-summary', 1]]);
   });
 
   it('refuses unknown assets and cloud URIs without a datastore, naming them', async () => {

@@ -11,7 +11,10 @@ const COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 /** A JavaScript scoring script: sleeps as asked, so tests can hold a replica busy. */
 const SLOW_JS = `
 let started = 0;
-export function init() { started = Date.now(); }
+export function init() {
+  if (process.env.FAIL_INIT) throw new Error('cannot load the model');
+  started = Date.now();
+}
 export async function run(raw) {
   const { sleep } = JSON.parse(raw);
   await new Promise((r) => setTimeout(r, sleep));
@@ -112,6 +115,21 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
     expect(key).not.toBe(keys.primaryKey);
     expect((await score({ data: ROWS })).status).toBe(200);
     expect((await score({ data: ROWS }, { key: keys.secondaryKey })).status).toBe(200);
+
+    // The same endpoint under its workspace; another workspace's name does not find it.
+    const post = (url: string, bearer: string) => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${bearer}` }, body: JSON.stringify({ data: ROWS }) });
+    expect((await post(`${lathe.url}/api/v1/workspaces/default/endpoints/iris-endpoint/score`, key)).status).toBe(200);
+    expect((await post(`${lathe.url}/api/v1/workspaces/other/endpoints/iris-endpoint/score`, key)).status).toBe(404);
+
+    // auth_mode aml_token: Lathe tokens only; its keys neither score nor regenerate.
+    expect((await cli(['online-endpoint', 'create', '-n', 'token-endpoint', '--auth-mode', 'aml_token'])).code).toBe(0);
+    expect((await cli(['online-endpoint', 'get-credentials', '-n', 'token-endpoint'])).stderr).toContain('score with a Lathe token');
+    expect((await post(`${lathe.url}/endpoints/token-endpoint/score`, key)).status).toBe(401);
+    const noDeployments = await post(`${lathe.url}/endpoints/token-endpoint/score`, lathe.token);
+    expect(noDeployments.status).toBe(404);
+    expect(await noDeployments.text()).toContain('No valid deployments to route to');
+    expect((await cli(['online-endpoint', 'regenerate-keys', '-n', 'token-endpoint'])).stderr).toContain('auth_mode aml_token');
+    expect((await cli(['online-endpoint', 'delete', '-n', 'token-endpoint'])).code).toBe(0);
   });
 
   it('splits traffic 90/10 within tolerance over 1000 requests, and the header pins a deployment', async () => {
@@ -234,6 +252,13 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
     expect(recycled.replicas[0]!.restarts).toBe(1);
     expect((await score({ sleep: 1 }, { deployment: 'slow' })).status).toBe(200);
 
+    // An update whose init() fails is reported; the serving generation keeps answering.
+    const failed = await cli(['online-deployment', 'update', '-f', join(dir, 'slow.yml'), '--set', 'environment_variables.FAIL_INIT=1']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('init() failed: cannot load the model; generation 1 keeps serving');
+    expect(await deployment('slow')).toMatchObject({ provisioning_state: 'Failed', generation: 2, serving_generation: 1 });
+    expect((await score({ sleep: 1 }, { deployment: 'slow' })).status).toBe(200);
+
     expect((await metricsOf('slow')).totals).toMatchObject({ throttled: 1, timeouts: 1 });
     const prom = await (await fetch(`${lathe.url}/metrics`, { headers: { authorization: `Bearer ${lathe.token}` } })).text();
     expect(prom).toContain('lathe_online_throttled_total{workspace="default",endpoint="iris-endpoint",deployment="slow"} 1');
@@ -242,6 +267,17 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
     expect(prom).toMatch(/lathe_online_request_duration_seconds_count\{[^}]*deployment="green"\} \d+/);
     expect((await fetch(`${lathe.url}/metrics`)).status).toBe(401);
     expect((await cli(['online-deployment', 'delete', '-e', 'iris-endpoint', '-n', 'slow'])).code).toBe(0);
+
+    // Autoscaling settings from the YAML (the scaling itself: replica-pool.test.ts).
+    writeFileSync(join(dir, 'auto.yml'), [
+      'name: auto', 'endpoint_name: iris-endpoint', 'code_configuration:', '  code: code', '  scoring_script: score.mjs',
+      'scale_settings:', '  type: target_utilization', '  min_instances: 1', '  max_instances: 3', '  polling_interval: 2', '  target_utilization_percentage: 50',
+      'request_settings:', '  max_concurrent_requests_per_instance: 4', '',
+    ].join('\n'));
+    const auto = await json<OnlineDeployment>(['online-deployment', 'create', '-f', join(dir, 'auto.yml')]);
+    expect(auto.scale_settings).toEqual({ type: 'target_utilization', min_instances: 1, max_instances: 3, polling_interval: 2, target_concurrency: 2 });
+    expect(auto.replicas).toHaveLength(1);
+    expect((await cli(['online-deployment', 'delete', '-e', 'iris-endpoint', '-n', 'auto'])).code).toBe(0);
     cleanup(dir);
   }, 60_000);
 
@@ -260,7 +296,7 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
   it('samples requests and answers with the data collector', async () => {
     for (let i = 0; i < 40; i++) expect((await score({ inputs: [[5.1, 3.5, 1.4, i / 10]] }, { deployment: 'green' })).status).toBe(200);
     const { items } = await lathe.client.call('getOnlineDeploymentData', { params: { endpoint: 'iris-endpoint', deployment: 'green' }, query: { max_results: 1000 } });
-    const mine = items.filter((r) => JSON.stringify(r.model_inputs).startsWith('{"inputs":[[5.1,3.5,1.4,'));
+    const mine = items.filter((r) => /^\{"inputs":\[\[5\.1,3\.5,1\.4,[\d.]+\]\]\}$/.test(JSON.stringify(r.model_inputs)));
     // sampling_rate 0.5 of 40: Binomial sd ≈ 3.2.
     expect(mine.length).toBeGreaterThan(6);
     expect(mine.length).toBeLessThan(34);

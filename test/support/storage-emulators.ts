@@ -41,6 +41,9 @@ export async function startAzurite(): Promise<Emulator> {
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // Never outlive the test process, whatever happens to its hooks.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     const ready = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), 20_000);
       child.stdout!.on('data', () => {
@@ -62,6 +65,7 @@ export async function startAzurite(): Promise<Emulator> {
     return {
       endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
       stop: async () => {
+        process.off('exit', killOnExit);
         child.kill('SIGTERM');
         await exited;
         rmSync(dir, { recursive: true, force: true });

@@ -299,14 +299,14 @@ export class EnvironmentCache {
     }
   }
 
-  /** Trash from interrupted deletes. */
+  /** Trash from interrupted deletes, and lock files' private copies left by killed processes. */
   private async removeLeftovers(now: number): Promise<void> {
     for (const name of await readdir(this.config.cacheDir).catch(() => [] as string[])) {
       const p = join(this.config.cacheDir, name);
-      if (name.startsWith('.trash-')) {
-        const st = await stat(p).catch(() => undefined);
-        if (st && now - st.mtimeMs > 60_000) await rm(p, { recursive: true, force: true });
-      }
+      const trash = name.startsWith('.trash-');
+      if (!trash && !/\.lock\.[0-9a-f]+\.tmp$|\.lock\.stale-[0-9a-f]+$/.test(name)) continue;
+      const st = await stat(p).catch(() => undefined);
+      if (st && now - st.mtimeMs > (trash ? 60_000 : 3_600_000)) await rm(p, { recursive: true, force: true });
     }
   }
 

@@ -32,7 +32,7 @@ describe('describeIssues', () => {
       { key: 'inputs.d.mode', target: 'value', reason: 'expected one of download, ro_mount, got "rw_mount"' },
     ]);
     expect(reports({ command: 'x', inputs: { d: { path: 'p' } } })).toEqual([
-      { key: 'inputs.d.type', target: 'parent', reason: "missing required key 'type' (one of uri_file, uri_folder, string, integer, number, boolean)" },
+      { key: 'inputs.d.type', target: 'parent', reason: "missing required key 'type' (one of uri_file, uri_folder, mltable, custom_model, mlflow_model, string, integer, number, boolean)" },
     ]);
     expect(reports({ command: 'x', environment_variables: { A: null } })).toEqual([
       { key: 'environment_variables.A', target: 'value', reason: 'expected a string, a number, or a boolean (true/false), got an empty value' },

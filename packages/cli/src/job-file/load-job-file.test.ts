@@ -109,7 +109,7 @@ describe('loadJobFile', () => {
 
   it('names every type an input may have when its type fits none', async () => {
     const err = await loadError('command: echo\ninputs:\n  a:\n    type: folder\n    path: x\n');
-    expect(err.message).toMatch(/:4:11: inputs\.a\.type: expected one of uri_file, uri_folder, string, integer, number, boolean, got "folder"$/);
+    expect(err.message).toMatch(/:4:11: inputs\.a\.type: expected one of uri_file, uri_folder, mltable, custom_model, mlflow_model, string, integer, number, boolean, got "folder"$/);
   });
 
   it('reports an empty command and a non-integer timeout in plain words', async () => {

@@ -152,7 +152,7 @@ export class DataService {
         const dir = rel(p.folder);
         out.push(...files.map((f) => f.path).filter((f) => (dir === '.' || dir === '' || f.startsWith(`${dir}/`)) && /\.csv$/i.test(f)));
       } else if (p.pattern) {
-        const re = new RegExp(`^${rel(p.pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*')}$`);
+        const re = new RegExp(`^${rel(p.pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').split('**').map((part) => part.replace(/\*/g, '[^/]*')).join('.*')}$`);
         out.push(...files.map((f) => f.path).filter((f) => re.test(f)));
       }
     }
@@ -186,7 +186,7 @@ export class DataService {
         for (const f of csvs) yield await store.open(f);
       })();
       const profile = await profileCsv(streams);
-      table = { format: 'csv', files: csvs.map((f) => f.slice(folderOf(input.type === 'uri_file' ? '' : path).length)), ...profile };
+      table = { format: 'csv', files: csvs.map((f) => (input.type === 'uri_file' ? f.split('/').pop()! : f.slice(folderOf(path).length))), ...profile };
     }
     const now = Date.now();
     const values = {

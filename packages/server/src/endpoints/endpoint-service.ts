@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   alreadyExists, DEPLOYMENT_NAME_PATTERN, DeploymentSpec, ENDPOINT_NAME_PATTERN, invalid, notFound, precondition,
@@ -245,6 +245,7 @@ export class EndpointService {
 
   async keys(ws: WorkspaceRef, name: string): Promise<EndpointKeys> {
     const row = await this.endpointRow(ws, name);
+    if (row.auth_mode !== 'key') throw precondition(`endpoint '${name}' uses auth_mode ${row.auth_mode}: score with a Lathe token (Authorization: Bearer <token>), it has no keys`);
     return { primaryKey: row.primary_key, secondaryKey: row.secondary_key };
   }
 
@@ -392,6 +393,9 @@ export class EndpointService {
     const logDir = join(depDir, 'logs');
     try {
       await mkdir(logDir, { recursive: true });
+      // Workers append to one log per deployment; past 20 MB it moves aside (one old file kept).
+      const logFile = join(logDir, 'worker.log');
+      if (((await stat(logFile).catch(() => null))?.size ?? 0) > 20 * 1024 * 1024) await rename(logFile, `${logFile}.1`);
       let modelFiles: { snapshot_id: string; source: string; mlmodel: MlModelInfo | null } | null = null;
       if (spec.model?.kind === 'registered') {
         const ws = { id: wsId, name: '', role: 'owner' as const };
@@ -405,7 +409,7 @@ export class EndpointService {
       const autoscale: Autoscale | null = scale_settings.type === 'target_utilization'
         ? { min: scale_settings.min_instances, max: scale_settings.max_instances, intervalMs: scale_settings.polling_interval * 1000, targetConcurrency: scale_settings.target_concurrency }
         : null;
-      const command = this.workerCommand(spec, files, join(logDir, 'worker.log'), `${row.endpoint_name}/${row.name}`);
+      const command = this.workerCommand(spec, files, logFile, `${row.endpoint_name}/${row.name}`);
       if (this.closed) return;
       await live.rollTo(row.generation, {
         command: () => command,

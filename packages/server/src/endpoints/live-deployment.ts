@@ -23,6 +23,8 @@ export class LiveDeployment {
   requestTimeoutMs = 5000;
   samplingRate = 0;
   private scaler: NodeJS.Timeout | null = null;
+  /** Set by stop() (deployment deleted, server closing): a rollout still materialising must not start replicas. */
+  private stopped = false;
   private samples: number[] = [];
 
   constructor(readonly endpoint: string, readonly name: string, private readonly log: (m: string) => void) {}
@@ -33,6 +35,7 @@ export class LiveDeployment {
    * @throws the first replica's init() failure (the old generation keeps serving)
    */
   async rollTo(generation: number, options: PoolOptions, extra: { samplingRate: number; autoscale: Autoscale | null }): Promise<void> {
+    if (this.stopped) throw new Error(`superseded: ${this.endpoint}/${this.name} was stopped`);
     const pool = new ReplicaPool(options);
     const previous = this.next;
     this.next = { generation, pool };
@@ -85,6 +88,7 @@ export class LiveDeployment {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.setAutoscale(null);
     const pools = [this.pool, this.next?.pool].filter((p): p is ReplicaPool => p !== null && p !== undefined);
     this.pool = null;

@@ -57,6 +57,11 @@ export class SecretService {
 
   /** Secret names a job's environment variables reference, or throws naming the first missing one. */
   async checkJobReferences(wsId: number, env: Record<string, string>): Promise<void> {
+    for (const [k, v] of Object.entries(env)) {
+      if (v.includes('${{secrets.') && secretRefName(v) === null) {
+        throw invalid(`environment_variables.${k}: a secret reference must be the whole value ('\${{secrets.NAME}}'), so the value can be redacted from logs`);
+      }
+    }
     const names = Object.values(env).map(secretRefName).filter((n): n is string => n !== null);
     if (names.length > 0) await this.resolve(wsId, names, 'the job');
   }

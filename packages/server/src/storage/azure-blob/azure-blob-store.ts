@@ -57,7 +57,7 @@ export class AzureBlobStore implements ListableBlobStore {
           for (const h of head) yield h;
           for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
         })());
-        await blob.uploadStream(rest.pipe(meter), BLOCK, 4);
+        await blob.uploadStream(rest.pipe(meter), BLOCK, 8);
       }
     } catch (err) {
       throw storeError(err, this.label, 'upload', key);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type * as S3SdkModule from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LatheError } from '@lathe/contract';
 import type { BlobEntry, BlobStoreOptions, ListableBlobStore, PutResult } from '../blob-store.js';
@@ -8,7 +9,7 @@ import { storeError } from '../store-errors.js';
 /** Parts of a multipart upload (S3 wants >= 5 MiB for all but the last). */
 const PART = 8 * 1024 * 1024;
 
-type S3Sdk = typeof import('@aws-sdk/client-s3');
+type S3Sdk = typeof S3SdkModule;
 
 /**
  * Objects in an S3 bucket (or s3rver), under an optional key prefix. Streams are cut into
