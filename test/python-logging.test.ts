@@ -8,16 +8,16 @@ const SCRIPT = `
 import math, os
 import lathe
 
-lathe().log_param("optimizer", "sgd")
+lathe.log_param("optimizer", "sgd")
 for step in range(2500):
-    lathe().log_metric("loss", 1.0 / (step + 1), step=step)
-lathe().log_metric("weird", float("nan"))
-with lathe().child_run("trial-1", tags={"fold": "1"}) as trial:
+    lathe.log_metric("loss", 1.0 / (step + 1), step=step)
+lathe.log_metric("weird", float("nan"))
+with lathe.child_run("trial-1", tags={"fold": "1"}) as trial:
     trial.log_metric("acc", 0.9)
 os.makedirs("report", exist_ok=True)
 with open("report/summary.txt", "w") as f:
     f.write("all good\\n")
-lathe().log_artifact("report", artifact_path="reports")
+lathe.log_artifact("report", artifact_path="reports")
 print("script done")
 # no explicit flush: the module flushes at exit
 `;
