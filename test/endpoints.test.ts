@@ -204,6 +204,8 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
   }, 90_000);
 
   it('restarts a worker killed mid-load; only its in-flight requests fail', async () => {
+    const probe = async (p: string) => (await fetch(`${lathe.url}/endpoints/iris-endpoint/deployments/${p}`)).status;
+    expect([await probe('blue/liveness'), await probe('blue/readiness'), await probe('purple/readiness')]).toEqual([200, 200, 404]);
     const before = await deployment('blue');
     expect(before.replicas.filter((r) => r.state === 'ready')).toHaveLength(2);
     // Three clients: one replica alone (4 concurrent) carries them while the other restarts.
@@ -234,11 +236,11 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
     ].join('\n'));
     const created = await cli(['online-deployment', 'create', '-f', join(dir, 'slow.yml')]);
     expect(created.code).toBe(0);
-    const [first, second] = await Promise.all([
-      score({ sleep: 400 }, { deployment: 'slow' }),
-      new Promise<Scored>((r) => setTimeout(() => void score({ sleep: 10 }, { deployment: 'slow' }).then(r), 100)),
-    ]);
-    expect(first).toMatchObject({ status: 200, body: { slept: 400 } });
+    const busy = score({ sleep: 800 }, { deployment: 'slow' });
+    await waitFor('the replica to be busy', async () => (await deployment('slow')).replicas[0]!.in_flight === 1);
+    const second = await score({ sleep: 10 }, { deployment: 'slow' });
+    const first = await busy;
+    expect(first).toMatchObject({ status: 200, body: { slept: 800 } });
     expect(second.status).toBe(429);
     const pid = (await deployment('slow')).replicas[0]!.pid;
     const t0 = Date.now();

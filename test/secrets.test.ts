@@ -91,6 +91,8 @@ describe('the secrets vault', () => {
     const res = await cli(['job', 'create', '-f', yml]);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain("the job uses secret 'NOPE', which does not exist (create it with: lathe secret set NOPE)");
+    writeFileSync(yml, 'command: echo hi\nenvironment_variables:\n  T: "Bearer ${{secrets.API_TOKEN}}"\n');
+    expect((await cli(['job', 'create', '-f', yml])).stderr).toContain('environment_variables.T: a secret reference must be the whole value');
   });
 
   it('gives values to no user token, only to the agent of a running job that references them', async () => {

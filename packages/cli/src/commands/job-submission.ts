@@ -61,12 +61,12 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
     } else if (input.type === 'uri_file' || input.type === 'uri_folder' || input.type === 'mltable') {
       const { path, mode } = input as { path: string; mode: 'download' | 'ro_mount' };
       // Data assets and datastore URIs are resolved by the server at submit (lineage, change detection).
-      if (path.startsWith('azureml:')) {
+      if (path.startsWith('azureml:') || /^(wasbs?|s3):\/\//.test(path)) {
         inputs[name] = { kind: 'datastore', type: input.type, mode, uri: path, source: path };
         continue;
       }
       if (CLOUD_URI.test(path)) {
-        throw new Error(`inputs.${name}: '${path}' is a cloud URI; create a datastore for it (lathe datastore create -f) and use azureml://datastores/<datastore>/paths/<path>`);
+        throw new Error(`inputs.${name}: '${path}' is a cloud URI Lathe cannot read directly; create a datastore for it (lathe datastore create -f) and use azureml://datastores/<datastore>/paths/<path>`);
       }
       const abs = resolve(file.baseDir, path);
       const up = await upload.data(abs, input.type === 'uri_file' ? 'uri_file' : 'uri_folder', `inputs.${name}`);

@@ -133,7 +133,7 @@ export class DataService {
 
   /** CSV files of a uri_file CSV, or of an MLTable folder's `paths`. */
   private async tableFiles(store: DatastoreFiles, path: string, type: DataVersion['type'], files: DatastoreFile[]): Promise<string[]> {
-    if (type === 'uri_file') return /\.(csv|tsv)$/i.test(path) ? [path] : [];
+    if (type === 'uri_file') return /\.csv$/i.test(path) ? [path] : [];
     if (type !== 'mltable') return [];
     const base = folderOf(path);
     if (!files.some((f) => f.path === 'MLTable')) throw invalid(`an mltable data asset is a folder holding an MLTable file; ${base || '(root)'} has none`);
@@ -171,9 +171,9 @@ export class DataService {
       datastore = DEFAULT_DATASTORE;
       path = `LocalUpload/${snapshotId}/${input.type === 'uri_file' ? checkDataPath(input.source.file_name ?? '', 'file_name') : ''}`;
     } else {
-      const parsed = parseDataUri(input.source.uri);
+      const parsed = parseDataUri(input.source.uri) ?? (await this.o.datastores.locate(wsId, input.source.uri));
       if (!parsed) {
-        throw invalid(`data path '${input.source.uri}' is not supported here: use a local path, azureml://datastores/<datastore>/paths/<path> (create a datastore for a wasbs://, s3:// or https:// location first)`);
+        throw invalid(`data path '${input.source.uri}' is not supported here: use a local path, azureml://datastores/<datastore>/paths/<path>, or a wasbs:// or s3:// location of a datastore`);
       }
       ({ datastore, path } = parsed);
     }
@@ -274,8 +274,10 @@ export class DataService {
         inputs[port] = { kind: 'data', type: input.type, mode: input.mode, snapshot_id: snapshotId!, source: label, data_asset: { name: r.name, version: Number(r.version) }, ...(fileName ? { file_name: fileName } : {}) };
         continue;
       }
-      const parsed = parseDataUri(input.uri);
-      if (!parsed) throw invalid(`inputs.${port}: '${input.uri}' is not a data asset (azureml:<name>:<version>, azureml:<name>@latest) or a datastore URI (azureml://datastores/<ds>/paths/<p>)`);
+      const parsed = parseDataUri(input.uri) ?? (await this.o.datastores.locate(wsId, input.uri).catch((err: unknown) => {
+        throw err instanceof LatheError ? new LatheError(err.code, `inputs.${port}: ${err.message}`) : err;
+      }));
+      if (!parsed) throw invalid(`inputs.${port}: '${input.uri}' is not a data asset (azureml:<name>:<version>, azureml:<name>@latest), a datastore URI (azureml://datastores/<ds>/paths/<p>) or a wasbs:// or s3:// location of a datastore`);
       const type = input.type === 'uri_file' ? 'uri_file' : 'uri_folder';
       const snapshotId = await this.copyToSnapshot(wsId, parsed.datastore, parsed.path, type);
       const fileName = type === 'uri_file' ? parsed.path.split('/').pop() : undefined;

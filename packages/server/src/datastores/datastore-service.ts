@@ -32,12 +32,15 @@ export function storeLocation(spec: DatastoreYaml): { url: string; options: Blob
 class StoreFiles implements DatastoreFiles {
   constructor(private readonly store: ListableBlobStore, private readonly name: string, private readonly timeoutMs: number) {}
 
+  /** Each page (each step of the store's iterator) must arrive in time; a long listing may take as long as it needs. */
   async list(prefix: string): Promise<DatastoreFile[]> {
-    return withDeadline(this.timeoutMs * 4, `datastore '${this.name}': list ${prefix || '(root)'}`, async () => {
-      const out: DatastoreFile[] = [];
-      for await (const e of this.store.list(prefix)) out.push({ path: e.key, size: e.size, etag: e.etag, modified_at: e.modifiedAt });
-      return out;
-    });
+    const out: DatastoreFile[] = [];
+    const it = this.store.list(prefix)[Symbol.asyncIterator]();
+    for (;;) {
+      const n = await withDeadline(this.timeoutMs, `datastore '${this.name}': list ${prefix || '(root)'}`, () => it.next());
+      if (n.done) return out;
+      out.push({ path: n.value.key, size: n.value.size, etag: n.value.etag, modified_at: n.value.modifiedAt });
+    }
   }
 
   async open(path: string): Promise<Readable> {
@@ -71,7 +74,7 @@ export interface DatastoreServiceOptions {
   stores: Readonly<Record<string, BlobStoreFactory>>;
   /** workspaceblobstore for a workspace. */
   workspaceStore: (wsId: number) => DatastoreFiles;
-  /** How long a connection check, or the start of a read, may take before it fails (listing: 4×). */
+  /** How long a connection check, a page of a listing, or the start of a read may take before it fails. */
   timeoutMs?: number;
 }
 
@@ -145,6 +148,32 @@ export class DatastoreService {
   async list(ws: WorkspaceRef): Promise<Datastore[]> {
     const names = await this.o.db.selectFrom('datastores').select('name').where('workspace_id', '=', ws.id).orderBy('name').execute();
     return [this.defaultStore(), ...(await Promise.all(names.map((n) => this.get(ws, n.name))))];
+  }
+
+  /**
+   * The datastore a cloud URI lives in: `wasbs://<container>@<account>.blob.<suffix>/<p>`
+   * (or wasb, abfss is not supported) by account and container, `s3://<bucket>/<p>` by
+   * bucket. Null when the URI is not one of these; NOT_FOUND when no datastore matches.
+   */
+  async locate(wsId: number, uri: string): Promise<{ datastore: string; path: string } | null> {
+    let want: (spec: DatastoreYaml) => boolean;
+    let path: string;
+    let m = /^wasbs?:\/\/([^@/]+)@([^./]+)\.blob\.[^/]+\/?(.*)$/.exec(uri);
+    if (m) {
+      const [container, account] = [m[1]!, m[2]!];
+      want = (s) => s.type === 'azure_blob' && s.account_name === account && s.container_name === container;
+      path = m[3]!;
+    } else if ((m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri))) {
+      const bucket = m[1]!;
+      want = (s) => s.type === 's3' && s.bucket === bucket;
+      path = m[2]!;
+    } else {
+      return null;
+    }
+    const rows = await this.o.db.selectFrom('datastores').select(['name', 'settings']).where('workspace_id', '=', wsId).orderBy('name').execute();
+    const hit = rows.find((r) => want(JSON.parse(r.settings) as DatastoreYaml));
+    if (!hit) throw notFound(`no datastore holds ${uri}: create one for it (lathe datastore create -f datastore.yml, its credentials as secret references)`);
+    return { datastore: hit.name, path: checkDataPath(decodeURI(path), uri) };
   }
 
   async listFiles(ws: WorkspaceRef, name: string, prefix: string, max = 10_000): Promise<DatastoreFile[]> {
