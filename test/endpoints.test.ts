@@ -283,6 +283,25 @@ describe('online endpoints: deploy a registered scikit-learn model behind a keye
     cleanup(dir);
   }, 60_000);
 
+  it('builds a deployment\'s environment on the server host and runs its workers in it', async () => {
+    const dir = tempDir('lathe-envdep-');
+    mkdirSync(join(dir, 'code'));
+    writeFileSync(join(dir, 'code/score.py'), 'import os, sys\n\ndef init():\n    pass\n\ndef run(raw_data):\n    return {"prefix": sys.prefix, "mark": os.environ.get("ENV_MARK")}\n');
+    writeFileSync(join(dir, 'envdep.yml'), [
+      'name: envdep', 'endpoint_name: iris-endpoint', 'code_configuration:', '  code: code', '  scoring_script: score.py', 'instance_count: 1',
+      'environment:', '  python: /usr/bin/python3', '  system_site_packages: true', '  environment_variables:', '    ENV_MARK: from-the-environment', '',
+    ].join('\n'));
+    const created = await cli(['online-deployment', 'create', '-f', join(dir, 'envdep.yml')]);
+    expect(created.code).toBe(0);
+    const res = await score({}, { deployment: 'envdep' });
+    expect(res.status).toBe(200);
+    // the worker runs in a virtual environment from the node's environment cache, with its variables
+    expect(res.body).toMatchObject({ mark: 'from-the-environment', prefix: expect.stringContaining('.cache/envs') });
+    expect((await cli(['online-deployment', 'get-logs', '-e', 'iris-endpoint', '-n', 'envdep'])).stdout).toContain('environment:');
+    expect((await cli(['online-deployment', 'delete', '-e', 'iris-endpoint', '-n', 'envdep'])).code).toBe(0);
+    cleanup(dir);
+  }, 90_000);
+
   it('mirrors a share of traffic to a deployment whose answers are discarded', async () => {
     expect((await cli(['online-endpoint', 'update', '-n', 'iris-endpoint', '--mirror-traffic', 'green=50'])).code).toBe(0);
     const before = (await metricsOf('green')).totals.mirrored;

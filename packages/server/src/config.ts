@@ -1,3 +1,20 @@
+import type { ResolvedEnvironment } from '@lathe/contract';
+
+/** An environment made ready on this host for a scoring worker. */
+export interface HostEnvironment {
+  /** Put the environment into a worker's process environment (PATH, VIRTUAL_ENV, its variables). */
+  apply(env: Record<string, string>): void;
+  /** The environment's own Python, when it has one. */
+  python: string | null;
+  release(): Promise<void>;
+}
+
+/**
+ * Materialises environments on the server host (for online deployments). The server may not
+ * import the agent, which knows how; the composition at the edge passes it in.
+ */
+export type PrepareHostEnvironment = (resolved: ResolvedEnvironment, o: { label: string; log: (line: string) => void; workingDir: string }) => Promise<HostEnvironment | null>;
+
 /** Everything the server needs, decided at the edge (CLI flags, then env, then defaults). */
 export interface ServerConfig {
   readonly dataDir: string;
@@ -24,4 +41,6 @@ export interface ServerConfig {
   readonly log: (message: string) => void;
   /** The built studio (packages/studio/dist), served at `/`; unset serves no studio. */
   readonly studioDir?: string | undefined;
+  /** Builds or reuses environments for scoring workers; without it workers use the host Python. */
+  readonly prepareHostEnvironment?: PrepareHostEnvironment | undefined;
 }

@@ -1,2 +1,2 @@
 export { startServer, DATABASE_DIALECTS, BLOB_STORES, type RunningServer } from './main.js';
-export type { ServerConfig } from './config.js';
+export type { ServerConfig, PrepareHostEnvironment, HostEnvironment } from './config.js';

@@ -135,6 +135,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     baseUrl: () => url,
     workspaceName: async (id) => (await db.selectFrom('workspaces').select('name').where('id', '=', id).executeTakeFirstOrThrow()).name,
     log: config.log,
+    environments,
+    prepareEnvironment: config.prepareHostEnvironment,
   });
 
   const backends: Record<string, ComputeBackend> = {

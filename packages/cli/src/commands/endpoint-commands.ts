@@ -285,7 +285,6 @@ export function endpointCommands(program: Command, ctx: CommandContext): void {
     if (!creating && !exists) throw new Error(`deployment '${name}' does not exist in endpoint '${endpoint}'; use 'lathe online-deployment create'`);
     const spec = await deploymentSpec(client, y, dirname(resolve(o.file)), out);
     if (spec.ignored_keys?.length) out.note(`Recorded but not honoured on a Lathe host: ${spec.ignored_keys.join(', ')}`);
-    if (spec.environment) out.note(`environment ${spec.environment} is recorded; scoring workers run in the server host's Python until environments can be materialised there`);
     let d = await client.call('putOnlineDeployment', { params: { endpoint, deployment: name }, body: spec });
     if (!o.noWait) {
       out.note(`${creating ? 'Creating' : 'Updating'} deployment ${endpoint}/${name} (generation ${d.generation})…`);

@@ -78,6 +78,7 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
   }
   const outputs: JobSubmission['outputs'] = {};
   for (const [name, output] of Object.entries(spec.outputs ?? {})) {
+    if (output?.path) notes.warn(`outputs.${name}.path (${output.path}) is not honoured here: outputs go to azureml://datastores/workspaceblobstore/paths/azureml/<job>/${name}/`);
     outputs[name] = {
       type: output?.type ?? 'uri_folder',
       mode: output?.mode ?? 'rw_mount',

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { LATHE_VERSION } from '../version.js';
 import { latheHome } from '../connection/lathe-home.js';
+import { hostEnvironmentPreparer } from './host-environments.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The `lathe` executable (packages/cli/bin/lathe.js) and the repo's python/ folder. */
@@ -41,6 +42,7 @@ export function serverCommand(program: Command, env: NodeJS.ProcessEnv): void {
         tickMs: env.LATHE_TICK_MS ? Number(env.LATHE_TICK_MS) : undefined,
         log: (m) => process.stderr.write(`${new Date().toISOString()} ${m}\n`),
         studioDir: STUDIO_DIR,
+        prepareHostEnvironment: hostEnvironmentPreparer(env, join(dataDir, 'runs')),
       });
       process.stdout.write(`Lathe listening on ${server.url}\n`);
       process.stdout.write(`Studio: ${studioSignInLink(server.url, server.credentialsFile)}\n`);

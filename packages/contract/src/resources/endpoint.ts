@@ -147,7 +147,7 @@ export const DeploymentSpec = z.object({
     z.object({ kind: z.literal('files'), snapshot_id: z.string(), type: z.enum(['custom_model', 'mlflow_model']).default('custom_model') }),
   ]).nullable().default(null),
   code: z.object({ snapshot_id: z.string(), scoring_script: z.string() }).nullable().default(null),
-  /** Recorded; scoring workers run in the host Python until environments can be materialised on the server. */
+  /** A reference or an inline definition (JSON); built on the server host, as jobs' environments are on their nodes. */
   environment: z.string().nullable().default(null),
   instance_count: z.number().int().min(1).max(64).default(1),
   environment_variables: StringMap.default({}),

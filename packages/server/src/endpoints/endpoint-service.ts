@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   alreadyExists, DEPLOYMENT_NAME_PATTERN, DeploymentSpec, ENDPOINT_NAME_PATTERN, invalid, notFound, precondition,
   type CollectedRecord, type DeploymentMetrics, type EndpointKeys, type MlModelInfo, type OnlineDeployment, type OnlineEndpoint, type PutEndpoint,
+  type ResolvedEnvironment,
 } from '@lathe/contract';
 import type { WorkspaceRef } from '../workspaces/workspace-service.js';
 import type { SnapshotService } from '../snapshots/snapshot-service.js';
@@ -16,6 +17,7 @@ import { materializeDeployment, pruneGenerations } from './deployment-files.js';
 import type { WorkerCommand } from './scoring-worker.js';
 import type { DeploymentSeries } from './prometheus.js';
 import type { DataCollector } from './data-collector.js';
+import type { HostEnvironment, PrepareHostEnvironment } from '../config.js';
 
 /** How scoring workers are started on this host. */
 export interface ScoringHosts {
@@ -43,6 +45,10 @@ export interface EndpointServiceOptions {
   baseUrl: () => string;
   workspaceName: (wsId: number) => Promise<string>;
   log: (message: string) => void;
+  /** Resolves a deployment's `environment` as jobs' are resolved (references, aliases, inline). */
+  environments?: { resolve(wsId: number, environment: unknown, compute: string): Promise<ResolvedEnvironment | null> } | undefined;
+  /** Materialises it on this host; without it workers run in the host Python. */
+  prepareEnvironment?: PrepareHostEnvironment | undefined;
 }
 
 type Spec = DeploymentSpec;
@@ -409,7 +415,9 @@ export class EndpointService {
       const autoscale: Autoscale | null = scale_settings.type === 'target_utilization'
         ? { min: scale_settings.min_instances, max: scale_settings.max_instances, intervalMs: scale_settings.polling_interval * 1000, targetConcurrency: scale_settings.target_concurrency }
         : null;
-      const command = this.workerCommand(spec, files, logFile, `${row.endpoint_name}/${row.name}`);
+      const label = `${row.endpoint_name}/${row.name}`;
+      const hostEnv = await this.hostEnvironment(wsId, spec, label, logFile, files.codeDir ?? genDir);
+      const command = this.workerCommand(spec, files, logFile, label, hostEnv);
       if (this.closed) return;
       await live.rollTo(row.generation, {
         command: () => command,
@@ -429,7 +437,22 @@ export class EndpointService {
     }
   }
 
-  private workerCommand(spec: Spec, files: { codeDir: string | null; modelDir: string | null; mlmodel: MlModelInfo | null }, logFile: string, label: string): WorkerCommand {
+  /** The deployment's environment, built (or reused) on this host; null: the host's own. */
+  private async hostEnvironment(wsId: number, spec: Spec, label: string, logFile: string, workingDir: string): Promise<HostEnvironment | null> {
+    if (!spec.environment || !this.o.environments || !this.o.prepareEnvironment) return null;
+    let environment: unknown = spec.environment;
+    try {
+      environment = JSON.parse(spec.environment);
+    } catch {
+      // a reference such as azureml:sklearn-env@latest, not an inline definition
+    }
+    const resolved = await this.o.environments.resolve(wsId, environment, 'local');
+    if (!resolved) return null;
+    const log = (line: string) => void appendFile(logFile, `[lathe] ${line}\n`).catch(() => undefined);
+    return this.o.prepareEnvironment(resolved, { label, log, workingDir });
+  }
+
+  private workerCommand(spec: Spec, files: { codeDir: string | null; modelDir: string | null; mlmodel: MlModelInfo | null }, logFile: string, label: string, hostEnv: HostEnvironment | null): WorkerCommand {
     const h = this.o.hosts;
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(h.baseEnv)) if (v !== undefined && !k.startsWith('LATHE_')) env[k] = v;
@@ -442,6 +465,7 @@ export class EndpointService {
       LATHE_DEPLOYMENT: label,
       PYTHONUNBUFFERED: '1',
     });
+    hostEnv?.apply(env);
     const cwd = files.codeDir ?? files.modelDir ?? this.o.dir;
     const script = spec.code ? join(files.codeDir!, spec.code.scoring_script) : null;
     if (script && /\.(js|mjs)$/.test(script)) {
@@ -450,7 +474,7 @@ export class EndpointService {
     env.PYTHONPATH = [h.pythonPath, files.codeDir, h.baseEnv.PYTHONPATH].filter(Boolean).join(':');
     if (script) env.LATHE_SCORING_SCRIPT = script;
     else env.LATHE_SCORING_MLMODEL = JSON.stringify(files.mlmodel?.raw ?? {});
-    return { command: h.python, args: ['-m', 'lathe_scoring'], env, cwd, logFile };
+    return { command: hostEnv?.python ?? h.python, args: ['-m', 'lathe_scoring'], env, cwd, logFile };
   }
 
   async deleteDeployment(ws: WorkspaceRef, endpoint: string, name: string): Promise<void> {
