@@ -164,6 +164,8 @@ credentials:
     expect(missing.stderr).toContain('azureml://datastores/shared_folder/paths/nope/ does not exist or holds no files');
     const relative = await cli(['datastore', 'create', '-f', yml('rel.yml', 'name: rel\ntype: local\npath: some/where\n')]);
     expect(relative.stderr).toContain("datastore 'rel': path must be an absolute folder on the server host");
+    const absent = await cli(['datastore', 'create', '-f', yml('absent.yml', `name: absent\ntype: local\npath: ${join(work, 'no-such-folder')}\n`)]);
+    expect(absent.stderr).toContain(`datastore 'absent': ${join(work, 'no-such-folder')} is not a folder on the server host`);
   });
 
   it('hashes are sha256 for uploaded files and stay stable across versions', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, runCli, startLathe, tempDir, waitFor, type LatheProcess } from './support/lathe-process.js';
@@ -46,7 +46,10 @@ describe('a server restart neither orphans nor forgets runs', () => {
     const { execFileSync } = await import('node:child_process');
     await first.kill();
     // find the agent by the run id in its argv, and kill it and its job as a crash would
-    execFileSync('pkill', ['-KILL', '-f', '--', `--run-id ${name}`]);
+    // The agent is either a warm spare that took the run (its pid is on file) or one started for it.
+    const pidFile = join(first.dataDir, 'agent-logs', `${name}.pid`);
+    if (existsSync(pidFile)) process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    else execFileSync('pkill', ['-KILL', '-f', '--', `--run-id ${name}`]);
     execFileSync('pkill', ['-KILL', '-f', '--', 'sleep 307']);
     const second = await startLathe({ home: first.home });
     servers.push(second);

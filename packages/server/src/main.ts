@@ -139,15 +139,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     prepareEnvironment: config.prepareHostEnvironment,
   });
 
-  const backends: Record<string, ComputeBackend> = {
-    local: new LocalBackend({
-      agentCommand: config.agentCommand,
-      workRoot: join(config.dataDir, 'runs'),
-      agentLogDir: join(config.dataDir, 'agent-logs'),
-      baseEnv: config.baseEnv,
-      pythonPath: config.pythonPath,
-    }),
-  };
+  const localBackend = new LocalBackend({
+    agentCommand: config.agentCommand,
+    workRoot: join(config.dataDir, 'runs'),
+    agentLogDir: join(config.dataDir, 'agent-logs'),
+    baseEnv: config.baseEnv,
+    pythonPath: config.pythonPath,
+  });
+  const backends: Record<string, ComputeBackend> = { local: localBackend };
   const typeOfCompute = async (wsId: number, name: string | null) =>
     (await db.selectFrom('computes').select('type').where('workspace_id', '=', wsId).where('name', '=', name ?? '').executeTakeFirst())?.type;
 
@@ -235,6 +234,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
         scheduler.stop();
         reconciler.stop();
         await scheduler.idle();
+        localBackend.close();
         await endpoints.stopAll();
         await app.close();
         await closeDb();

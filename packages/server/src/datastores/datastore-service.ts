@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   DEFAULT_DATASTORE, DATASTORE_NAME_PATTERN, invalid, LatheError, notFound, secretRefName,
@@ -117,6 +118,12 @@ export class DatastoreService {
   async create(ws: WorkspaceRef, userId: number, spec: DatastoreYaml): Promise<Datastore> {
     if (!DATASTORE_NAME_PATTERN.test(spec.name)) throw invalid(`invalid datastore name '${spec.name}'`);
     if (spec.name === DEFAULT_DATASTORE) throw invalid(`'${DEFAULT_DATASTORE}' is the workspace's own blob store; it cannot be redefined`);
+    // A local folder must exist already (the store itself would create it).
+    if (spec.type === 'local') {
+      storeLocation(spec);
+      const info = await stat(spec.path).catch(() => undefined);
+      if (!info?.isDirectory()) throw notFound(`datastore '${spec.name}': ${spec.path} is not a folder on the server host`);
+    }
     // Check the connection now: wrong credentials or an unreachable endpoint fail here, named.
     try {
       const store = await this.openStore(ws.id, spec);
