@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { PrepareHostEnvironment } from '@lathe/server';
+import type { EnvironmentCache } from '@lathe/agent';
 
 /**
  * Online deployments' environments are built on the server host with the agent's own
@@ -7,11 +8,11 @@ import type { PrepareHostEnvironment } from '@lathe/server';
  * `azureml:sklearn-env@latest` gets exactly what a job naming it gets. Loaded lazily.
  */
 export function hostEnvironmentPreparer(env: NodeJS.ProcessEnv, workRoot: string): PrepareHostEnvironment {
-  let cache: Promise<InstanceType<typeof import('@lathe/agent').EnvironmentCache>> | undefined;
+  let cache: EnvironmentCache | undefined;
   return async (resolved, o) => {
     const agent = await import('@lathe/agent');
-    cache ??= Promise.resolve(new agent.EnvironmentCache(agent.environmentConfigFromEnv(env, workRoot)));
-    const prepared = await agent.prepareEnvironment(resolved, await cache, {
+    cache ??= new agent.EnvironmentCache(agent.environmentConfigFromEnv(env, workRoot));
+    const prepared = await agent.prepareEnvironment(resolved, cache, {
       runId: o.label,
       log: { note: o.log, write: (chunk) => o.log(chunk.trimEnd()) },
       workingDir: o.workingDir,

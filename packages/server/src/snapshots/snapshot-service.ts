@@ -30,7 +30,9 @@ export class SnapshotService {
     checkSha(sha);
     const key = blobKey(sha);
     let got: { sha256: string; size: number };
-    if (await this.blobs.exists(key)) {
+    // Any workspace's record of this hash means the bytes are stored: no round trip to the store.
+    const stored = await this.db.selectFrom('cas_blobs').select('sha256').where('sha256', '=', sha).limit(1).executeTakeFirst();
+    if (stored) {
       got = await hashStream(body);
     } else {
       got = await this.blobs.put(key, body);
