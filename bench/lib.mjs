@@ -13,6 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (bench/..). */
 export const REPO = resolve(here, '..');
 export const CLI_BIN = join(REPO, 'packages', 'cli', 'bin', 'lathe.js');
+export const AGENT_BIN = join(REPO, 'packages', 'agent', 'bin', 'lathe-agent.js');
 export const PYTHON_DIR = join(REPO, 'python');
 
 /** A fresh temp folder, removed by `cleanup()` (and on exit). */
@@ -50,7 +51,7 @@ export function serverConfig({ dataDir, latheHome, slots, tickMs, env } = {}) {
     latheHome,
     localSlots: slots ?? Math.max(1, cpus().length),
     // BENCH_AGENT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles every agent.
-    agentCommand: [process.execPath, ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), CLI_BIN, 'agent'],
+    agentCommand: [process.execPath, ...(process.env.BENCH_AGENT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean), AGENT_BIN],
     pythonPath: PYTHON_DIR,
     baseEnv: { ...process.env, LATHE_HOME: latheHome, ...(env ?? {}) },
     version: 'bench',

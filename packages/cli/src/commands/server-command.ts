@@ -8,8 +8,8 @@ import { latheHome } from '../connection/lathe-home.js';
 import { hostEnvironmentPreparer } from './host-environments.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-/** The `lathe` executable (packages/cli/bin/lathe.js) and the repo's python/ folder. */
-const CLI_BIN = resolve(here, '../../bin/lathe.js');
+/** The agent's own entry point (packages/agent/bin/lathe-agent.js) and the repo's python/ folder. */
+const AGENT_BIN = resolve(here, '../../../agent/bin/lathe-agent.js');
 const PYTHON_DIR = resolve(here, '../../../../python');
 /** The built studio, served at `/` (packages/studio/dist). */
 const STUDIO_DIR = resolve(here, '../../../studio/dist');
@@ -35,7 +35,7 @@ export function serverCommand(program: Command, env: NodeJS.ProcessEnv): void {
         blobUrl: o.blobs ?? pathToFileURL(join(dataDir, 'blobs')).href,
         latheHome: latheHome(env),
         localSlots: o.slots ? Number(o.slots) : Math.max(1, cpus().length),
-        agentCommand: [process.execPath, CLI_BIN, 'agent'],
+        agentCommand: [process.execPath, AGENT_BIN],
         pythonPath: PYTHON_DIR,
         baseEnv: env,
         version: LATHE_VERSION,

@@ -30,8 +30,10 @@ export class LocalBackend implements ComputeBackend {
     this.topUpSpares();
   }
 
+  private closed = false;
+
   private topUpSpares(): void {
-    while (this.spares.length < (this.options.standby ?? 2)) this.spawnSpare();
+    while (!this.closed && this.spares.length < (this.options.standby ?? 2)) this.spawnSpare();
   }
 
   /** Warm agents, modules loaded, waiting on stdin for a run: job start skips Node's start-up. */
@@ -104,6 +106,7 @@ export class LocalBackend implements ComputeBackend {
 
   /** Stop the warm spares (server shutdown). */
   close(): void {
+    this.closed = true;
     for (const c of this.spares) c.kill('SIGTERM');
     this.spares = [];
   }

@@ -1,0 +1,55 @@
+import { agentConfigFromEnv } from './agent-config.js';
+import { runAgent } from './run-agent.js';
+
+/** What a standby agent is handed when a run is assigned to it (one JSON line on stdin). */
+interface Handoff {
+  runId: string;
+  apiUrl: string;
+  token: string;
+  workspace: string;
+}
+
+/** Read the one line a standby agent waits for; null when stdin closes first (the server went away). */
+function readHandoff(stdin: NodeJS.ReadStream): Promise<Handoff | null> {
+  return new Promise((resolve) => {
+    let text = '';
+    stdin.setEncoding('utf8');
+    stdin.on('data', (chunk: string) => {
+      text += chunk;
+      const nl = text.indexOf('\n');
+      if (nl >= 0) {
+        stdin.pause();
+        stdin.removeAllListeners('data');
+        resolve(JSON.parse(text.slice(0, nl)) as Handoff);
+      }
+    });
+    stdin.once('end', () => resolve(null));
+  });
+}
+
+/**
+ * `lathe agent --run-id ID` runs one job; `--standby` loads everything first and waits on
+ * stdin for the run (a warm spare, so a job's start does not pay Node's start-up).
+ * Returns the process exit code.
+ */
+export async function agentMain(args: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<number> {
+  const i = args.indexOf('--run-id');
+  let runId = i >= 0 ? args[i + 1] : undefined;
+  let runEnv = env;
+  if (args.includes('--standby')) {
+    const handoff = await readHandoff(process.stdin);
+    if (!handoff) return 0;
+    runId = handoff.runId;
+    runEnv = { ...env, LATHE_API_URL: handoff.apiUrl, LATHE_RUN_TOKEN: handoff.token, LATHE_WORKSPACE: handoff.workspace, LATHE_RUN_ID: handoff.runId };
+    // From here on the agent must outlive the server: stdin closing is no longer a signal.
+    process.stdin.destroy();
+  }
+  if (!runId) throw new Error('lathe agent needs --run-id ID (or --standby)');
+  const outcome = await runAgent(agentConfigFromEnv(runEnv, runId), {
+    onStop: (fn) => {
+      process.once('SIGTERM', fn);
+      process.once('SIGINT', fn);
+    },
+  });
+  return outcome.status === 'Completed' ? 0 : 1;
+}
