@@ -32,7 +32,7 @@ export async function loadSpecFile<T>(file: string, schema: SpecSchema<T>, what:
       return { file, line, column: col, key: '', reason: `invalid YAML: ${e.message}` };
     }));
   }
-  if (!isMap(doc.contents)) throw new JobFileError([{ file, key: '', reason: `a ${what} is ${shape}` }]);
+  if (!isMap(doc.contents)) throw new JobFileError([{ file, key: '', reason: `the ${what} must be ${shape}` }]);
   const data = doc.toJS() as unknown;
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
