@@ -3,34 +3,14 @@
  * (pip from a local wheel: PyPI is not reachable here) and a real npm install from the
  * npm registry.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment, Run } from '@lathe/contract';
 import { cleanup, runCli, startLathe, tempDir, waitFor, type LatheProcess } from './support/lathe-process.js';
+import { makeWheel } from './support/make-wheel.js';
 
-/** A pure-Python wheel, written with the zipfile module (no build tools needed). */
-function makeWheel(dir: string, name: string, version: string, code: string): void {
-  const script = `
-import zipfile, hashlib, base64, sys
-d, name, ver, code = sys.argv[1:5]
-files = {f"{name}/__init__.py": code,
-         f"{name}-{ver}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {ver}\\n",
-         f"{name}-{ver}.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: lathe-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
-rec = []
-with zipfile.ZipFile(f"{d}/{name}-{ver}-py3-none-any.whl", "w") as z:
-    for p, c in files.items():
-        z.writestr(p, c)
-        h = base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b"=").decode()
-        rec.append(f"{p},sha256={h},{len(c.encode())}")
-    rec.append(f"{name}-{ver}.dist-info/RECORD,,")
-    z.writestr(f"{name}-{ver}.dist-info/RECORD", "\\n".join(rec) + "\\n")
-`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script, dir, name, version, code]);
-  if (r.status !== 0) throw new Error(r.stderr.toString());
-}
 
 const jobName = (stderr: string) => /Submitted job (\S+)/.exec(stderr)?.[1] ?? /RunId: (\S+)/.exec(stderr)![1]!;
 

@@ -13,29 +13,10 @@ import { EnvironmentCache } from './environment-cache.js';
 import { environmentConfigFromEnv } from './environment-config.js';
 import { EnvironmentBuildError } from './environment-build-error.js';
 import { acquireLock } from './cache-lock.js';
+import { makeWheel } from '../../../../test/support/make-wheel.js';
 
 const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/environments/index.js');
 
-/** A pure-Python wheel, written with the zipfile module (no build tools needed). */
-function makeWheel(dir: string, name: string, version: string, code: string): void {
-  const script = `
-import zipfile, hashlib, base64, sys
-d, name, ver, code = sys.argv[1:5]
-files = {f"{name}/__init__.py": code,
-         f"{name}-{ver}.dist-info/METADATA": f"Metadata-Version: 2.1\\nName: {name}\\nVersion: {ver}\\n",
-         f"{name}-{ver}.dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: lathe-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
-rec = []
-with zipfile.ZipFile(f"{d}/{name}-{ver}-py3-none-any.whl", "w") as z:
-    for p, c in files.items():
-        z.writestr(p, c)
-        h = base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b"=").decode()
-        rec.append(f"{p},sha256={h},{len(c.encode())}")
-    rec.append(f"{name}-{ver}.dist-info/RECORD,,")
-    z.writestr(f"{name}-{ver}.dist-info/RECORD", "\\n".join(rec) + "\\n")
-`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script, dir, name, version, code]);
-  if (r.status !== 0) throw new Error(r.stderr.toString());
-}
 
 const pySpec = (over: Partial<NonNullable<EnvironmentSpec['python']>>): EnvironmentSpec => ({
   python: { interpreter: '/usr/bin/python3', version: null, system_site_packages: false, requirements: [], index_url: null, find_links: [], conda: null, ...over },

@@ -14,6 +14,7 @@ export function formatDuration(startMs: number | null, endMs: number | null, now
   return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
 }
 
+/** 1024-based (as Azure ML counts its 300 MB snapshot limit), one decimal. */
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KB', 'MB', 'GB', 'TB'];
@@ -23,7 +24,7 @@ export function formatBytes(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+  return `${v.toFixed(1)} ${units[i]}`;
 }
 
 /** A plain aligned table; the first row is the header. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, SnapshotTooLargeError } from './snapshot-too-large-error.js';
+import { SnapshotTooLargeError } from './snapshot-too-large-error.js';
+import { formatBytes } from '../output/format.js';
 
 describe('formatBytes', () => {
   it('counts in 1024s, as Azure ML does', () => {

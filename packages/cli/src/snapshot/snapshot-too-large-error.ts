@@ -1,4 +1,5 @@
 import { AML_IGNORE_FILE, type IgnoreSource } from './ignore-rules.js';
+import { formatBytes } from '../output/format.js';
 
 export interface SnapshotLimits {
   maxBytes: number;
@@ -51,17 +52,4 @@ export class SnapshotTooLargeError extends Error {
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-/** 1024-based, as Azure ML counts its 300 MB. */
-export function formatBytes(bytes: number): string {
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  if (bytes < 1024) return `${bytes} B`;
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]!}`;
 }
