@@ -73,6 +73,26 @@ describe('jobs that fail, time out or are canceled', () => {
     await waitFor('the grandchild to be killed', async () => !processAlive(pid), 10_000);
   });
 
+  it('a stop asked again while the job winds down (as the reconciler does) still ends Canceled', async () => {
+    // The job ignores SIGTERM, so the agent sits in its kill grace period; its parent is the agent.
+    const agentPidFile = join(tempDir(), 'agent.pid');
+    const dir = jobDir(`command: trap '' TERM; echo $PPID > ${agentPidFile}; sleep 300\n`);
+    const res = await runCli(lathe().home, ['job', 'create', '-f', join(dir, 'job.yml'), '-o', 'json']);
+    const name = (JSON.parse(res.stdout) as { id: string }).id;
+    const { existsSync, readFileSync } = await import('node:fs');
+    await waitFor('the job to start', async () => existsSync(agentPidFile) && readFileSync(agentPidFile, 'utf8').trim().length > 0);
+    const agentPid = Number(readFileSync(agentPidFile, 'utf8'));
+    await lathe().client.call('cancelRun', { params: { run: name }, body: {} });
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(agentPid, 'SIGTERM');
+    const run = await waitFor('Canceled', async () => {
+      const r = await lathe().client.call('getRun', { params: { run: name } });
+      return ['Canceled', 'Failed'].includes(r.status) && r;
+    }, 20_000);
+    expect(run.status).toBe('Canceled');
+    expect(run.status_reason).toBe('Canceled by user');
+  });
+
   it('a queued job can be canceled before it starts', async () => {
     const blocker = jobDir('command: sleep 30\ncompute: azureml:single\n');
     await runCli(lathe().home, ['compute', 'create', '--name', 'single', '--slots', '1']);

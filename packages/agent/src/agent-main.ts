@@ -46,9 +46,11 @@ export async function agentMain(args: readonly string[], env: Readonly<Record<st
   }
   if (!runId) throw new Error('lathe agent needs --run-id ID (or --standby)');
   const outcome = await runAgent(agentConfigFromEnv(runEnv, runId), {
+    // `on`, not `once`: a stop may be asked again (the server's reconciler repeats it) while
+    // the job is still winding down, and a second signal must not kill the agent mid-report.
     onStop: (fn) => {
-      process.once('SIGTERM', fn);
-      process.once('SIGINT', fn);
+      process.on('SIGTERM', fn);
+      process.on('SIGINT', fn);
     },
   });
   return outcome.status === 'Completed' ? 0 : 1;

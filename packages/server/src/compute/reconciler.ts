@@ -53,8 +53,12 @@ export class Reconciler {
         if (run.status === 'CancelRequested') await backend.stop(run.agent_pid, run.id);
         continue;
       }
-      await this.o.runs.transition(run, { status: 'Failed', reason: `the run's agent (pid ${run.agent_pid}) ${why}` }).catch(() => undefined);
-      this.o.log(`run ${run.id}: agent ${run.agent_pid} lost; marked Failed`);
+      // A run the user asked to stop ends as they asked, even if its agent died before saying so.
+      const end = run.status === 'CancelRequested'
+        ? { status: 'Canceled' as const, reason: `${run.status_reason ?? 'Canceled by user'}; the run's agent (pid ${run.agent_pid}) ${why}` }
+        : { status: 'Failed' as const, reason: `the run's agent (pid ${run.agent_pid}) ${why}` };
+      await this.o.runs.transition(run, end).catch(() => undefined);
+      this.o.log(`run ${run.id}: agent ${run.agent_pid} lost; marked ${end.status}`);
     }
   }
 }
