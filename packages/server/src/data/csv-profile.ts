@@ -1,112 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import type { ColumnProfile } from '@lathe/contract';
-
-/** Distinct values counted exactly up to this many per column; beyond it, HyperLogLog estimates. */
-const TOP_CAP = 10_000;
-const HLL_BITS = 12;
-const HLL_M = 1 << HLL_BITS;
-const DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/** FNV-1a, 32 bits, over UTF-16 code units: cheap and good enough for HyperLogLog. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  // Finalise (murmur3 fmix32) so the high bits are well mixed.
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** One column's running statistics, in constant memory (bounded top-value map, HLL registers). */
-class ColumnStats {
-  nulls = 0;
-  count = 0;
-  maybeNum = true;
-  maybeInt = true;
-  maybeBool = true;
-  maybeDate = true;
-  sum = 0;
-  numMin = Infinity;
-  numMax = -Infinity;
-  strMin: string | null = null;
-  strMax: string | null = null;
-  readonly top = new Map<string, number>();
-  overflowed = false;
-  readonly hll = new Uint8Array(HLL_M);
-
-  constructor(readonly name: string) {}
-
-  add(v: string): void {
-    if (v === '') {
-      this.nulls++;
-      return;
-    }
-    this.count++;
-    if (this.maybeNum) {
-      const n = +v;
-      if (Number.isNaN(n) || v.charCodeAt(0) === 32) {
-        this.maybeNum = false;
-      } else {
-        this.sum += n;
-        if (n < this.numMin) this.numMin = n;
-        if (n > this.numMax) this.numMax = n;
-        if (this.maybeInt && !Number.isInteger(n)) this.maybeInt = false;
-      }
-    }
-    if (this.maybeBool && !/^(?:true|false)$/i.test(v)) this.maybeBool = false;
-    if (this.maybeDate && !DATE.test(v)) this.maybeDate = false;
-    if (this.strMin === null || v < this.strMin) this.strMin = v;
-    if (this.strMax === null || v > this.strMax) this.strMax = v;
-    const c = this.top.get(v);
-    if (c !== undefined) this.top.set(v, c + 1);
-    else if (this.top.size < TOP_CAP) this.top.set(v, 1);
-    else this.overflowed = true;
-    const h = fnv1a(v);
-    const idx = h >>> (32 - HLL_BITS);
-    const rank = Math.clz32((h << HLL_BITS) | (1 << (HLL_BITS - 1))) + 1;
-    if (rank > this.hll[idx]!) this.hll[idx] = rank;
-  }
-
-  private distinct(): number {
-    if (!this.overflowed) return this.top.size;
-    let sum = 0;
-    let zeros = 0;
-    for (let i = 0; i < HLL_M; i++) {
-      sum += 2 ** -this.hll[i]!;
-      if (this.hll[i] === 0) zeros++;
-    }
-    const alpha = 0.7213 / (1 + 1.079 / HLL_M);
-    let e = (alpha * HLL_M * HLL_M) / sum;
-    if (e <= 2.5 * HLL_M && zeros > 0) e = HLL_M * Math.log(HLL_M / zeros);
-    return Math.max(Math.round(e), this.top.size);
-  }
-
-  profile(): ColumnProfile {
-    const type: ColumnProfile['type'] = this.count === 0 ? 'empty'
-      : this.maybeBool ? 'boolean'
-        : this.maybeNum ? (this.maybeInt ? 'integer' : 'float')
-          : this.maybeDate ? 'datetime' : 'string';
-    const numeric = type === 'integer' || type === 'float';
-    const top = [...this.top.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([value, count]) => ({ value, count }));
-    return {
-      name: this.name,
-      type,
-      nulls: this.nulls,
-      min: numeric ? this.numMin : this.strMin,
-      max: numeric ? this.numMax : this.strMax,
-      mean: numeric && this.count > 0 ? this.sum / this.count : null,
-      distinct_estimate: this.distinct(),
-      top_values: top,
-    };
-  }
-}
+import { ColumnStats } from './column-stats.js';
 
 /**
  * A streaming CSV profiler (RFC 4180: quoted fields, doubled quotes, CRLF or LF). The first
@@ -128,7 +23,7 @@ export class CsvProfiler {
     if (fields.length === 1 && fields[0] === '') return; // a blank line
     this.rows++;
     const cols = this.columns;
-    for (let i = 0; i < cols.length; i++) cols[i]!.add(fields[i] ?? '');
+    for (let i = 0; i < cols.length; i++) cols[i]!.addText(fields[i] ?? '');
   }
 
   /** Parse every complete record in carry + text; keep the unfinished tail. */
@@ -214,9 +109,12 @@ export class CsvProfiler {
   }
 }
 
-/** Profile CSV streams, one after another: the files of one table, each starting with the same header. */
-export async function profileCsv(streams: AsyncIterable<Readable> | Readable[]): Promise<{ row_count: number; columns: ColumnProfile[] }> {
-  const profiler = new CsvProfiler();
+/**
+ * Profile CSV streams, one after another: the files of one table, each starting with the
+ * same header. `delimiter` is one character (an MLTable's `read_delimited.delimiter`).
+ */
+export async function profileCsv(streams: AsyncIterable<Readable> | Readable[], delimiter = ','): Promise<{ row_count: number; columns: ColumnProfile[] }> {
+  const profiler = new CsvProfiler(delimiter);
   let first = true;
   for await (const stream of streams) {
     let skipHeader = !first;
