@@ -110,8 +110,8 @@ describe('data assets: local uploads, versions, references, jobs and lineage', (
     expect((await cli(['job', 'create', '-f', join(work, 'bad.yml')])).stderr).toContain("inputs.d: data asset 'nope' version 1 not found");
     writeFileSync(join(work, 'cloud.yml'), 'command: ls ${{inputs.d}}\ninputs:\n  d: {type: uri_folder, path: "wasbs://c@acct.blob.core.windows.net/x"}\n');
     expect((await cli(['job', 'create', '-f', join(work, 'cloud.yml')])).stderr).toContain('inputs.d: no datastore holds wasbs://c@acct.blob.core.windows.net/x: create one for it');
-    writeFileSync(join(work, 'https.yml'), 'command: ls ${{inputs.d}}\ninputs:\n  d: {type: uri_file, path: "https://example.com/x.csv"}\n');
-    expect((await cli(['job', 'create', '-f', join(work, 'https.yml')])).stderr).toContain("inputs.d: 'https://example.com/x.csv' is a cloud URI Lathe cannot read directly; create a datastore");
-    expect((await cli(['data', 'create', '--name', 'w', '--path', 'https://example.com/x.csv'])).stderr).toContain("data path 'https://example.com/x.csv' is not supported here");
+    writeFileSync(join(work, 'adl.yml'), 'command: ls ${{inputs.d}}\ninputs:\n  d: {type: uri_file, path: "adl://store.azuredatalakestore.net/x.csv"}\n');
+    expect((await cli(['job', 'create', '-f', join(work, 'adl.yml')])).stderr).toContain("inputs.d: 'adl://store.azuredatalakestore.net/x.csv' is a cloud URI Lathe cannot read directly; create a datastore");
+    expect((await cli(['data', 'create', '--name', 'w', '--path', 'ftp://example.com/x.csv'])).stderr).toContain("data path 'ftp://example.com/x.csv' is not supported here");
   });
 });

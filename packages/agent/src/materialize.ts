@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, constants, copyFile, mkdir, readdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -57,4 +57,59 @@ export async function materializeSnapshot(client: LatheClient, snapshot: Snapsho
     await chmod(target, readOnly ? mode & 0o555 : mode | 0o200);
   });
   return { downloaded, cached };
+}
+
+/**
+ * Expose a local datastore's file or folder at `dest` without copying it: `dest` mirrors
+ * the folders with real folders holding a symlink to each original file (a uri_file is
+ * one symlink, `dest/fileName`). New files and deletions then stay in the run's folder;
+ * only writing into a linked file reaches the original, so the count of originals this
+ * user may write is returned for the log. Nothing outside `root` is exposed, whether
+ * through `..` in `path` or a symlink inside the datastore.
+ */
+export async function linkLocalFiles(root: string, path: string, dest: string, fileName?: string): Promise<{ files: number; writable: number }> {
+  const realRoot = await realpath(root).catch(() => {
+    throw new Error(`local datastore folder ${root} is not on this host`);
+  });
+  const inside = (p: string) => p === realRoot || p.startsWith(realRoot + sep);
+  const real = async (p: string) => {
+    const r = await realpath(p).catch(() => {
+      throw new Error(`${p} does not exist`);
+    });
+    if (!inside(r)) throw new Error(`${p} leads outside the datastore folder ${root}`);
+    return r;
+  };
+  const start = resolve(realRoot, path);
+  if (!inside(start)) throw new Error(`'${path}' is outside the datastore folder ${root}`);
+  let files = 0;
+  let writable = 0;
+  const link = async (target: string, at: string) => {
+    await symlink(target, at);
+    files++;
+    if (await access(target, constants.W_OK).then(() => true, () => false)) writable++;
+  };
+  await mkdir(dest, { recursive: true });
+  const source = await real(start);
+  if (fileName !== undefined) {
+    await link(source, join(dest, fileName));
+    return { files, writable };
+  }
+  // Real folders already walked: a symlink back up the tree must not loop forever.
+  const seen = new Set<string>();
+  const walk = async (dir: string, out: string): Promise<void> => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const at = join(out, entry.name);
+      const target = entry.isSymbolicLink() ? await real(join(dir, entry.name)) : join(dir, entry.name);
+      if ((await stat(target)).isDirectory()) {
+        await mkdir(at);
+        await walk(target, at);
+      } else {
+        await link(target, at);
+      }
+    }
+  };
+  await walk(source, dest);
+  return { files, writable };
 }

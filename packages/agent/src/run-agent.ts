@@ -5,7 +5,7 @@ import { renderCommand, type JobSubmission, type Run, type RunStatus } from '@la
 import type { AgentConfig } from './agent-config.js';
 import { LogShipper } from './log-shipper.js';
 import { fetchRunSecrets } from './redaction/run-secrets.js';
-import { materializeSnapshot } from './materialize.js';
+import { linkLocalFiles, materializeSnapshot } from './materialize.js';
 import { killGroup, signalGroup, spawnGroup } from './process-tree.js';
 import { uploadFile, uploadFolder } from './upload-folder.js';
 import { withRetry } from './retry.js';
@@ -116,7 +116,16 @@ async function prepare(client: LatheClient, c: AgentConfig, job: JobSubmission, 
       inputs[name] = String(input.value);
       continue;
     }
-    // The server turns data assets and datastore URIs into snapshots at submit.
+    if (input.kind === 'linked') {
+      const dir = join(runDir, 'inputs', name);
+      const fileName = input.type === 'uri_file' ? input.file_name : undefined;
+      const got = await linkLocalFiles(input.root, input.path, dir, fileName);
+      inputs[name] = fileName ? join(dir, fileName) : dir;
+      const warn = got.writable ? `; ${got.writable} of them writable by this user: writing into them changes the datastore` : '';
+      log.note(`input ${name}: ${input.source} (ro_mount) -> ${inputs[name]}: linked from local datastore '${input.datastore}', not copied (${got.files} file(s))${warn}`);
+      continue;
+    }
+    // The server turns data assets and datastore URIs into snapshots (or links) at submit.
     if (input.kind !== 'data') throw new Error(`input ${name}: ${input.uri} was not resolved by the server`);
     const dir = join(runDir, 'inputs', name);
     const snap = await withRetry(() => client.call('getSnapshot', { params: { id: input.snapshot_id } }), LONG);

@@ -65,7 +65,7 @@ export function dataCommands(program: Command, ctx: CommandContext): void {
     .description('Register a data asset version from an Azure ML data YAML or flags; versions auto-increment')
     .option('-f, --file <file>', 'Azure ML data YAML')
     .option('-n, --name <name>')
-    .option('-p, --path <path>', 'a local file or folder (uploaded), or azureml://datastores/<datastore>/paths/<path>')
+    .option('-p, --path <path>', 'a local file or folder (uploaded), azureml://datastores/<datastore>/paths/<path>, or an http(s) URL of a public file')
     .option('-t, --type <type>', 'uri_file, uri_folder or mltable (default uri_folder)')
     .option('-v, --version <n>', 'explicit version number')
     .option('-d, --description <text>')

@@ -60,8 +60,8 @@ export async function buildSubmission(file: LoadedJobFile, yamlPath: string, upl
       inputs[name] = { kind: 'data', type: input.type, mode, snapshot_id: model.snapshotId, source: model.label };
     } else if (input.type === 'uri_file' || input.type === 'uri_folder' || input.type === 'mltable') {
       const { path, mode } = input as { path: string; mode: 'download' | 'ro_mount' };
-      // Data assets and datastore URIs are resolved by the server at submit (lineage, change detection).
-      if (path.startsWith('azureml:') || /^(wasbs?|s3):\/\//.test(path)) {
+      // Data assets, datastore URIs and http(s) files are resolved by the server at submit (lineage, change detection).
+      if (path.startsWith('azureml:') || /^(wasbs?|s3|https?):\/\//.test(path)) {
         inputs[name] = { kind: 'datastore', type: input.type, mode, uri: path, source: path };
         continue;
       }

@@ -31,7 +31,7 @@ export const ColumnProfile = z.object({
 export type ColumnProfile = z.infer<typeof ColumnProfile>;
 
 export const TableProfile = z.object({
-  format: z.enum(['csv']),
+  format: z.enum(['csv', 'parquet']),
   files: z.array(z.string()),
   row_count: z.number().int(),
   columns: z.array(ColumnProfile),

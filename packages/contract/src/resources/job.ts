@@ -91,6 +91,24 @@ export const ResolvedInput = z.discriminatedUnion('kind', [
     /** The data asset version it resolved to (set by the server: lineage). */
     data_asset: z.object({ name: z.string(), version: z.number().int() }).optional(),
   }),
+  /**
+   * A read-only input linked in place, not copied: a `ro_mount` of a local datastore's
+   * folder on the server host. Made by the server at submit only (a submitted one is refused).
+   */
+  z.object({
+    kind: z.literal('linked'),
+    type: z.enum(INPUT_DATA_TYPES),
+    mode: z.literal('ro_mount'),
+    /** The local datastore's absolute folder; nothing outside it is exposed. */
+    root: z.string(),
+    /** The file (uri_file) or folder, relative to root ('' is the root itself). */
+    path: z.string(),
+    /** For uri_file: the file's name as the job sees it. */
+    file_name: z.string().optional(),
+    datastore: z.string(),
+    source: z.string(),
+    data_asset: z.object({ name: z.string(), version: z.number().int() }).optional(),
+  }),
   /** A data asset (azureml:name:version, azureml:name@latest) or a datastore URI; the server resolves it to `data` at submit. */
   z.object({
     kind: z.literal('datastore'),

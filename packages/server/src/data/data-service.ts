@@ -4,7 +4,6 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parse as parseYaml } from 'yaml';
 import {
   alreadyExists, DATA_NAME_PATTERN, DEFAULT_DATASTORE, invalid, LatheError, notFound, parseAssetRef, precondition,
   type CreateDataVersion, type DataCheck, type DataLineage, type DatastoreFile, type DataVersion, type DataVersionSummary,
@@ -16,6 +15,9 @@ import type { DatastoreService } from '../datastores/datastore-service.js';
 import { checkDataPath, type DatastoreFiles } from '../datastores/datastore-files.js';
 import { nextToken, offsetFrom, type PageTokens } from '../paging/page-tokens.js';
 import { profileCsv } from './csv-profile.js';
+import { profileParquet } from './parquet-profile.js';
+import { mltableSource, tableFormatOf, type TableSource } from './mltable.js';
+import { HttpFiles, isHttpOrigin, parseHttpUri } from './http-files.js';
 
 type Row = DataVersionsTable & { user?: string | null };
 
@@ -28,7 +30,8 @@ export function parseDataUri(uri: string): { datastore: string; path: string } |
   return null;
 }
 
-const dataUri = (ds: string, path: string) => `azureml://datastores/${ds}/paths/${path}`;
+/** Where a version lives, as users write it: a datastore URI, or the http(s) URL it was registered from. */
+const dataUri = (ds: string, path: string) => (isHttpOrigin(ds) ? `${ds}/${encodeURI(path)}` : `azureml://datastores/${ds}/paths/${path}`);
 const folderOf = (p: string) => (p === '' || p.endsWith('/') ? p : `${p}/`);
 
 function diffFiles(then: DatastoreFile[], now: DatastoreFile[]): DataCheck {
@@ -52,8 +55,10 @@ export interface DataServiceOptions {
   datastores: DatastoreService;
   snapshots: SnapshotService;
   pages: PageTokens;
-  /** Scratch space for copying remote files into a job's snapshot. */
+  /** Scratch space for copying remote files into a job's snapshot, and for spooling Parquet files to profile. */
   tmpDir: string;
+  /** How long an http(s) data path may take to answer (default 6 s). */
+  httpTimeoutMs?: number;
 }
 
 /**
@@ -63,6 +68,16 @@ export interface DataServiceOptions {
  */
 export class DataService {
   constructor(private readonly o: DataServiceOptions) {}
+
+  /** The files behind a recorded location: a datastore by name, or an http(s) origin. */
+  private async filesOf(wsId: number, datastore: string): Promise<DatastoreFiles> {
+    return isHttpOrigin(datastore) ? new HttpFiles(datastore, this.o.httpTimeoutMs ?? 6000) : this.o.datastores.files(wsId, datastore);
+  }
+
+  /** A data path given as a URI → where it lives: a datastore URI, an http(s) URL, or a datastore's wasbs:// / s3:// location. */
+  private async locate(wsId: number, uri: string): Promise<{ datastore: string; path: string } | null> {
+    return parseDataUri(uri) ?? parseHttpUri(uri) ?? (await this.o.datastores.locate(wsId, uri));
+  }
 
   private checkName(name: string): void {
     if (!DATA_NAME_PATTERN.test(name)) throw invalid(`invalid data asset name '${name}': use letters, digits, _ . and -`);
@@ -131,33 +146,26 @@ export class DataService {
     return files.sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
-  /** CSV files of a uri_file CSV, or of an MLTable folder's `paths`. */
-  private async tableFiles(store: DatastoreFiles, path: string, type: DataVersion['type'], files: DatastoreFile[]): Promise<string[]> {
-    if (type === 'uri_file') return /\.csv$/i.test(path) ? [path] : [];
-    if (type !== 'mltable') return [];
+  /** The table of a uri_file CSV or Parquet file, or of an MLTable folder's `paths`; store paths. Null: nothing to profile. */
+  private async tableOf(store: DatastoreFiles, path: string, type: DataVersion['type'], files: DatastoreFile[]): Promise<TableSource | null> {
+    if (type === 'uri_file') {
+      const format = tableFormatOf(path);
+      return format ? { format, files: [path], delimiter: ',' } : null;
+    }
+    if (type !== 'mltable') return null;
     const base = folderOf(path);
     if (!files.some((f) => f.path === 'MLTable')) throw invalid(`an mltable data asset is a folder holding an MLTable file; ${base || '(root)'} has none`);
     const text = await streamText(await store.open(`${base}MLTable`), 1024 * 1024);
-    let spec: { paths?: Array<{ file?: string; folder?: string; pattern?: string }> };
-    try {
-      spec = (parseYaml(text) ?? {}) as typeof spec;
-    } catch (err) {
-      throw invalid(`MLTable: ${(err as Error).message}`);
-    }
-    const out: string[] = [];
-    const rel = (p: string) => p.replace(/^\.\//, '').replace(/\/+$/, '');
-    for (const p of spec.paths ?? []) {
-      if (p.file) out.push(rel(p.file));
-      else if (p.folder !== undefined) {
-        const dir = rel(p.folder);
-        out.push(...files.map((f) => f.path).filter((f) => (dir === '.' || dir === '' || f.startsWith(`${dir}/`)) && /\.csv$/i.test(f)));
-      } else if (p.pattern) {
-        const re = new RegExp(`^${rel(p.pattern).replace(/[.+^${}()|[\]\\]/g, '\\$&').split('**').map((part) => part.replace(/\*/g, '[^/]*')).join('.*')}$`);
-        out.push(...files.map((f) => f.path).filter((f) => re.test(f)));
-      }
-    }
-    for (const f of out) if (!files.some((x) => x.path === f)) throw notFound(`MLTable names ${f}, which is not in ${base || '(root)'}`);
-    return out.filter((f) => /\.csv$/i.test(f)).map((f) => base + f);
+    const table = mltableSource(text, files.map((f) => f.path), base || '(root)');
+    return table && { ...table, files: table.files.map((f) => base + f) };
+  }
+
+  /** Profile a table's files, streaming (CSV) or one row group at a time (Parquet). */
+  private async profile(store: DatastoreFiles, table: TableSource): Promise<{ row_count: number; columns: TableProfile['columns'] }> {
+    const streams = (async function* () {
+      for (const f of table.files) yield await store.open(f);
+    })();
+    return table.format === 'parquet' ? profileParquet(streams, { tmpDir: this.o.tmpDir, names: table.files }) : profileCsv(streams, table.delimiter);
   }
 
   async create(wsId: number, userId: number, name: string, input: CreateDataVersion): Promise<DataVersion> {
@@ -171,22 +179,22 @@ export class DataService {
       datastore = DEFAULT_DATASTORE;
       path = `LocalUpload/${snapshotId}/${input.type === 'uri_file' ? checkDataPath(input.source.file_name ?? '', 'file_name') : ''}`;
     } else {
-      const parsed = parseDataUri(input.source.uri) ?? (await this.o.datastores.locate(wsId, input.source.uri));
+      const parsed = await this.locate(wsId, input.source.uri);
       if (!parsed) {
-        throw invalid(`data path '${input.source.uri}' is not supported here: use a local path, azureml://datastores/<datastore>/paths/<path>, or a wasbs:// or s3:// location of a datastore`);
+        throw invalid(`data path '${input.source.uri}' is not supported here: use a local path, azureml://datastores/<datastore>/paths/<path>, an http(s):// URL of a public file, or a wasbs:// or s3:// location of a datastore`);
       }
       ({ datastore, path } = parsed);
+      if (isHttpOrigin(datastore) && input.type !== 'uri_file') {
+        throw invalid(`data path '${input.source.uri}': an http(s) URL is one file, so it can only be a uri_file (folders over http(s) are not supported: there is no listing; use a datastore)`);
+      }
     }
-    const store = await this.o.datastores.files(wsId, datastore);
+    const store = await this.filesOf(wsId, datastore);
     const files = await this.filesAt(store, datastore, path, input.type);
-    const csvs = await this.tableFiles(store, path, input.type, files);
+    const source = await this.tableOf(store, path, input.type, files);
     let table: TableProfile | null = null;
-    if (csvs.length > 0) {
-      const streams = (async function* () {
-        for (const f of csvs) yield await store.open(f);
-      })();
-      const profile = await profileCsv(streams);
-      table = { format: 'csv', files: csvs.map((f) => (input.type === 'uri_file' ? f.split('/').pop()! : f.slice(folderOf(path).length))), ...profile };
+    if (source) {
+      const profile = await this.profile(store, source);
+      table = { format: source.format, files: source.files.map((f) => (input.type === 'uri_file' ? f.split('/').pop()! : f.slice(folderOf(path).length))), ...profile };
     }
     const now = Date.now();
     const values = {
@@ -218,7 +226,7 @@ export class DataService {
     const then = JSON.parse(r.files) as DatastoreFile[];
     let now: DatastoreFile[];
     try {
-      now = await this.filesAt(await this.o.datastores.files(wsId, r.datastore), r.datastore, r.path, r.type as DataVersion['type']);
+      now = await this.filesAt(await this.filesOf(wsId, r.datastore), r.datastore, r.path, r.type as DataVersion['type']);
     } catch (err) {
       if (err instanceof LatheError && err.code === 'NOT_FOUND') now = [];
       else throw err;
@@ -239,11 +247,15 @@ export class DataService {
 
   /**
    * At submit: turn data-asset and datastore-URI inputs into snapshots the agent stages
-   * (download or read-only). A data asset whose files changed since registration is refused.
+   * (download or read-only), or, for a ro_mount of a local datastore, into a link the
+   * agent makes to the files in place. A data asset whose files changed since
+   * registration is refused.
    */
   async resolveInputs(wsId: number, job: JobSubmission): Promise<JobSubmission> {
     const inputs: Record<string, ResolvedInput> = {};
     for (const [port, input] of Object.entries(job.inputs)) {
+      // The agent links what a linked input names: only the server may say what that is.
+      if (input.kind === 'linked') throw invalid(`inputs.${port}: linked inputs are made by the server at submit; give a data asset or a datastore URI`);
       if (input.kind !== 'datastore') {
         inputs[port] = input;
         continue;
@@ -259,38 +271,69 @@ export class DataService {
           throw invalid(`inputs.${port}: ${label} is a ${type}, but the input says type ${input.type}`);
         }
         let snapshotId = r.snapshot_id;
+        const fileName = type === 'uri_file' ? r.path.split('/').pop() : undefined;
+        const common = { type: input.type, source: label, data_asset: { name: r.name, version: Number(r.version) }, ...(fileName ? { file_name: fileName } : {}) };
         if (!r.path.startsWith('LocalUpload/')) {
           const diff = await this.check(wsId, r.name, String(r.version));
           if (diff.changed) {
             const list = [...diff.modified.map((p) => `modified ${p}`), ...diff.added.map((p) => `added ${p}`), ...diff.removed.map((p) => `removed ${p}`)];
             throw precondition(`inputs.${port}: the files of data asset ${label} changed since it was registered (${list.slice(0, 5).join(', ')}${list.length > 5 ? `, … ${list.length} in all` : ''}); register a new version`, diff);
           }
+          const link = input.mode === 'ro_mount' ? await this.linkTarget(wsId, r.datastore, r.path) : null;
+          if (link) {
+            inputs[port] = { kind: 'linked', mode: 'ro_mount', ...link, ...common };
+            continue;
+          }
           if (!snapshotId) {
             snapshotId = await this.copyToSnapshot(wsId, r.datastore, r.path, type);
             await this.o.db.updateTable('data_versions').set({ snapshot_id: snapshotId }).where('workspace_id', '=', wsId).where('name', '=', r.name).where('version', '=', Number(r.version)).execute();
           }
         }
-        const fileName = type === 'uri_file' ? r.path.split('/').pop() : undefined;
-        inputs[port] = { kind: 'data', type: input.type, mode: input.mode, snapshot_id: snapshotId!, source: label, data_asset: { name: r.name, version: Number(r.version) }, ...(fileName ? { file_name: fileName } : {}) };
+        inputs[port] = { kind: 'data', mode: input.mode, snapshot_id: snapshotId!, ...common };
         continue;
       }
-      const parsed = parseDataUri(input.uri) ?? (await this.o.datastores.locate(wsId, input.uri).catch((err: unknown) => {
+      const parsed = await this.locate(wsId, input.uri).catch((err: unknown) => {
         throw err instanceof LatheError ? new LatheError(err.code, `inputs.${port}: ${err.message}`) : err;
-      }));
-      if (!parsed) throw invalid(`inputs.${port}: '${input.uri}' is not a data asset (azureml:<name>:<version>, azureml:<name>@latest), a datastore URI (azureml://datastores/<ds>/paths/<p>) or a wasbs:// or s3:// location of a datastore`);
+      });
+      if (!parsed) throw invalid(`inputs.${port}: '${input.uri}' is not a data asset (azureml:<name>:<version>, azureml:<name>@latest), a datastore URI (azureml://datastores/<ds>/paths/<p>), an http(s):// URL of a public file or a wasbs:// or s3:// location of a datastore`);
       const type = input.type === 'uri_file' ? 'uri_file' : 'uri_folder';
-      const snapshotId = await this.copyToSnapshot(wsId, parsed.datastore, parsed.path, type);
+      if (isHttpOrigin(parsed.datastore) && type !== 'uri_file') {
+        throw invalid(`inputs.${port}: '${input.uri}' is an http(s) URL, which is one file: use type uri_file (folders over http(s) are not supported: there is no listing)`);
+      }
       const fileName = type === 'uri_file' ? parsed.path.split('/').pop() : undefined;
-      inputs[port] = { kind: 'data', type: input.type, mode: input.mode, snapshot_id: snapshotId, source: input.uri, ...(fileName ? { file_name: fileName } : {}) };
+      const common = { type: input.type, source: input.uri, ...(fileName ? { file_name: fileName } : {}) };
+      const link = input.mode === 'ro_mount' ? await this.linkTarget(wsId, parsed.datastore, parsed.path) : null;
+      if (link) {
+        // Refuse a path that is not there now rather than fail in the agent.
+        await this.filesAt(await this.filesOf(wsId, parsed.datastore), parsed.datastore, parsed.path, type).catch((err: unknown) => {
+          throw err instanceof LatheError ? new LatheError(err.code, `inputs.${port}: ${err.message}`) : err;
+        });
+        inputs[port] = { kind: 'linked', mode: 'ro_mount', ...link, ...common };
+        continue;
+      }
+      const snapshotId = await this.copyToSnapshot(wsId, parsed.datastore, parsed.path, type).catch((err: unknown) => {
+        throw err instanceof LatheError ? new LatheError(err.code, `inputs.${port}: ${err.message}`) : err;
+      });
+      inputs[port] = { kind: 'data', mode: input.mode, snapshot_id: snapshotId, ...common };
     }
     return { ...job, inputs };
+  }
+
+  /**
+   * Where a ro_mount input can be linked rather than copied: a `local` datastore's folder
+   * and the path in it (already checked not to leave it). Null for every other store.
+   */
+  private async linkTarget(wsId: number, datastore: string, path: string): Promise<{ root: string; path: string; datastore: string } | null> {
+    if (isHttpOrigin(datastore) || datastore === DEFAULT_DATASTORE) return null;
+    const root = await this.o.datastores.localFolder(wsId, datastore);
+    return root === null ? null : { root, path: path.replace(/\/+$/, ''), datastore };
   }
 
   /** Lineage rows for the data versions a new run reads. */
   async recordInputs(wsId: number, runId: string, job: JobSubmission): Promise<void> {
     const now = Date.now();
     for (const [port, input] of Object.entries(job.inputs)) {
-      if (input.kind !== 'data' || !input.data_asset) continue;
+      if ((input.kind !== 'data' && input.kind !== 'linked') || !input.data_asset) continue;
       await this.o.db.insertInto('data_lineage').values({ workspace_id: wsId, run_id: runId, name: input.data_asset.name, version: input.data_asset.version, direction: 'input', port, created_at: now })
         .onConflict((oc) => oc.doNothing()).execute();
     }
@@ -313,7 +356,7 @@ export class DataService {
 
   /** Copy a datastore path into a content-addressed snapshot (through a temp file, hashing as it goes). */
   private async copyToSnapshot(wsId: number, ds: string, path: string, type: DataVersion['type']): Promise<string> {
-    const store = await this.o.datastores.files(wsId, ds);
+    const store = await this.filesOf(wsId, ds);
     const files = await this.filesAt(store, ds, path, type);
     const base = type === 'uri_file' ? path.slice(0, path.length - files[0]!.path.length) : folderOf(path);
     await mkdir(this.o.tmpDir, { recursive: true });

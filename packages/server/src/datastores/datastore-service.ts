@@ -115,6 +115,12 @@ export class DatastoreService {
     };
   }
 
+  /** A `local` datastore's folder on the server host (jobs link it rather than copy); null for other kinds. */
+  async localFolder(wsId: number, name: string): Promise<string | null> {
+    const { spec } = await this.spec(wsId, name);
+    return spec.type === 'local' ? spec.path : null;
+  }
+
   async create(ws: WorkspaceRef, userId: number, spec: DatastoreYaml): Promise<Datastore> {
     if (!DATASTORE_NAME_PATTERN.test(spec.name)) throw invalid(`invalid datastore name '${spec.name}'`);
     if (spec.name === DEFAULT_DATASTORE) throw invalid(`'${DEFAULT_DATASTORE}' is the workspace's own blob store; it cannot be redefined`);
