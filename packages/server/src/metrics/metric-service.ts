@@ -1,5 +1,6 @@
 import { invalid, notFound, type LatestMetric, type LogBatch, type MetricSeries } from '@lathe/contract';
 import type { Db } from '../db/database.js';
+import { QueryTemplates } from '../db/query-templates.js';
 import { nextToken, offsetFrom, type PageTokens } from '../paging/page-tokens.js';
 import { decodeChunk, encodeChunk, type Points } from './chunk-codec.js';
 import { downsample } from './downsample.js';
@@ -26,6 +27,9 @@ const newer = (a: { step: number; ts: number; value: number }, b: { step: number
 
 /** Metrics, params and tags of runs. `logBatch` is the one write primitive. */
 export class MetricService {
+  /** The batch write runs on every log call; its two statements are compiled once per batch shape. */
+  private readonly templates = new QueryTemplates();
+
   constructor(private readonly db: Db, private readonly pages: PageTokens) {}
 
   /**
@@ -81,22 +85,34 @@ export class MetricService {
         await trx.insertInto('run_tags').values([...last].map(([key, value]) => ({ run_id: runId, key, value })))
           .onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))).execute();
       }
-      for (const [key, kb] of byKey) {
-        let minStep = Infinity;
-        let maxStep = -Infinity;
-        for (const s of kb.steps) {
-          if (s < minStep) minStep = s;
-          if (s > maxStep) maxStep = s;
-        }
-        await trx.insertInto('metric_chunks').values({ run_id: runId, key, count: kb.steps.length, min_step: minStep, max_step: maxStep, data: encodeChunk(kb.steps, kb.values, kb.timestamps) }).execute();
-        const cur = await trx.selectFrom('latest_metrics').select(['value', 'is_nan', 'step', 'timestamp']).where('run_id', '=', runId).where('key', '=', key).executeTakeFirst();
-        const l = kb.latest;
-        const row = { value: Number.isNaN(l.value) ? null : l.value, is_nan: Number.isNaN(l.value) ? 1 : 0, step: l.step, timestamp: l.ts };
-        if (!cur) {
-          await trx.insertInto('latest_metrics').values({ run_id: runId, key, ...row }).execute();
-        } else if (newer(l, { step: Number(cur.step), ts: Number(cur.timestamp), value: cur.is_nan ? NaN : Number(cur.value) })) {
-          await trx.updateTable('latest_metrics').set(row).where('run_id', '=', runId).where('key', '=', key).execute();
-        }
+      if (byKey.size > 0) {
+        const chunks = [...byKey].map(([key, kb]) => {
+          let minStep = Infinity;
+          let maxStep = -Infinity;
+          for (const s of kb.steps) {
+            if (s < minStep) minStep = s;
+            if (s > maxStep) maxStep = s;
+          }
+          return { run_id: runId, key, count: kb.steps.length, min_step: minStep, max_step: maxStep, data: encodeChunk(kb.steps, kb.values, kb.timestamps) };
+        });
+        await this.templates.execute(trx, `chunks:${chunks.length}`, chunks.flatMap((c) => [c.run_id, c.key, c.count, c.min_step, c.max_step, c.data]),
+          () => trx.insertInto('metric_chunks').values(chunks));
+        // One upsert for every key: a point replaces the latest only if it is newer by
+        // (step, timestamp, value). NaN is stored as NULL, and NULL compares false, as NaN does.
+        const latest = [...byKey].map(([key, { latest: l }]) => ({
+          run_id: runId, key, value: Number.isNaN(l.value) ? null : l.value, is_nan: Number.isNaN(l.value) ? 1 : 0, step: l.step, timestamp: l.ts,
+        }));
+        await this.templates.execute(trx, `latest:${latest.length}`, latest.flatMap((l) => [l.run_id, l.key, l.value, l.is_nan, l.step, l.timestamp]),
+          () => trx.insertInto('latest_metrics').values(latest)
+            .onConflict((oc) => oc.columns(['run_id', 'key'])
+              .doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), is_nan: eb.ref('excluded.is_nan'), step: eb.ref('excluded.step'), timestamp: eb.ref('excluded.timestamp') }))
+              .where((eb) => eb.or([
+                eb('excluded.step', '>', eb.ref('latest_metrics.step')),
+                eb.and([eb('excluded.step', '=', eb.ref('latest_metrics.step')), eb.or([
+                  eb('excluded.timestamp', '>', eb.ref('latest_metrics.timestamp')),
+                  eb.and([eb('excluded.timestamp', '=', eb.ref('latest_metrics.timestamp')), eb('excluded.value', '>', eb.ref('latest_metrics.value'))]),
+                ])]),
+              ]))));
       }
       return { stored_metrics: batch.metrics.length, duplicate: false };
     });

@@ -70,7 +70,7 @@ export async function mlflowPlugin(app: FastifyInstance, o: MlflowPluginOptions)
               const header = request.headers[WORKSPACE_HEADER];
               const name = typeof header === 'string' && header ? header : undefined;
               // A run token belongs to one workspace; a user token defaults to `default`.
-              const wsName = name ?? (principal.kind === 'run' ? (await o.workspaces.list(principal))[0]?.name : 'default');
+              const wsName = name ?? (principal.kind === 'run' ? await o.workspaces.nameOf(principal.workspaceId) : 'default');
               if (!wsName) throw new LatheError('PERMISSION_DENIED', 'no workspace for this token');
               ws = await o.workspaces.resolve(principal, wsName, r.access);
             }

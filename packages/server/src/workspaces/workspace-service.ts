@@ -1,6 +1,7 @@
 import { alreadyExists, LatheError, notFound, workspaceName, type Role, type Workspace } from '@lathe/contract';
 import type { Db } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
+import { TtlCache } from '../caching/ttl-cache.js';
 
 export interface WorkspaceRef {
   id: number;
@@ -15,12 +16,29 @@ const NEEDED: Record<Access, number> = { read: 0, write: 1, owner: 2 };
 
 /** Workspaces, membership and the role check every workspace-scoped call goes through. */
 export class WorkspaceService {
+  /** Who may do what where, by principal and workspace name: skips two lookups on most calls. */
+  private readonly roles = new TtlCache<{ id: number; name: string; role: Role }>(5_000);
+  private readonly names = new TtlCache<string>(5_000);
+
   constructor(
     private readonly db: Db,
     private readonly onCreated: (ws: WorkspaceRef) => Promise<void>,
   ) {}
 
   async resolve(principal: Principal, name: string, access: Access): Promise<WorkspaceRef> {
+    const key = `${principal.kind === 'run' ? `run:${principal.runId}` : `user:${principal.userId}:${principal.isAdmin}`}:${name}`;
+    let known = this.roles.get(key);
+    if (!known) {
+      known = await this.lookup(principal, name);
+      this.roles.set(key, known);
+    }
+    if (RANK[known.role] < NEEDED[access]) {
+      throw new LatheError('PERMISSION_DENIED', `this needs the ${access === 'owner' ? 'owner' : 'contributor'} role in workspace '${name}'; you are ${known.role}`);
+    }
+    return { ...known };
+  }
+
+  private async lookup(principal: Principal, name: string): Promise<WorkspaceRef> {
     const ws = await this.db.selectFrom('workspaces').select(['id', 'name']).where('name', '=', name).executeTakeFirst();
     // The same answer for "absent" and "not yours", so names of other workspaces do not leak.
     const denied = () => new LatheError('PERMISSION_DENIED', `no access to workspace '${name}' (it does not exist, or this token is not a member)`);
@@ -37,10 +55,16 @@ export class WorkspaceService {
       if (!m) throw denied();
       role = m.role as Role;
     }
-    if (RANK[role] < NEEDED[access]) {
-      throw new LatheError('PERMISSION_DENIED', `this needs the ${access === 'owner' ? 'owner' : 'contributor'} role in workspace '${name}'; you are ${role}`);
-    }
     return { id, name: ws.name, role };
+  }
+
+  /** The name of workspace `id` (a run token's own), for callers that name none. */
+  async nameOf(id: number): Promise<string | undefined> {
+    const known = this.names.get(String(id));
+    if (known) return known;
+    const ws = await this.db.selectFrom('workspaces').select('name').where('id', '=', id).executeTakeFirst();
+    if (ws) this.names.set(String(id), ws.name);
+    return ws?.name;
   }
 
   async list(principal: Principal): Promise<Workspace[]> {
@@ -80,6 +104,7 @@ export class WorkspaceService {
     if (!user) throw notFound(`user '${userName}' not found`);
     await this.db.deleteFrom('members').where('workspace_id', '=', ws.id).where('user_id', '=', Number(user.id)).execute();
     await this.db.insertInto('members').values({ workspace_id: ws.id, user_id: Number(user.id), role }).execute();
+    this.roles.clear();
     return { user: userName, role };
   }
 
