@@ -126,6 +126,8 @@ describe('data sources: Parquet tables, http(s) files, ro_mount links to a local
       const pq = await json<DataVersion>(['data', 'create', '--name', 'web-pq', '--type', 'uri_file', '--path', `${base}/files/table.parquet`]);
       expect(pq.table).toMatchObject({ format: 'parquet', row_count: 4 });
       expect((await cli(['data', 'show', '-n', 'web', '-v', '1'])).stdout).toContain('unchanged since registration');
+      expect((await cli(['data', 'download', '-n', 'azureml:web:1', '-p', join(work, 'dl')])).code).toBe(0);
+      expect(readFileSync(join(work, 'dl', 'web', 'weather.csv'), 'utf8')).toBe(CSV);
       served['/files/weather.csv'] = { body: Buffer.from(`${CSV}4,Rome,22\n`), etag: '"w2"' };
       expect((await json<{ check: { changed: boolean; modified: string[] } }>(['data', 'show', '-n', 'web', '-v', '1'])).check).toMatchObject({ changed: true, modified: ['weather.csv'] });
       served['/files/weather.csv'] = { body: Buffer.from(CSV), etag: '"w1"' };

@@ -151,6 +151,15 @@ export function dataCommands(program: Command, ctx: CommandContext): void {
       const { client, out } = ctx.connect(cmd);
       const v = await client.call('getDataVersion', { params: versionRef(o) });
       const dest = join(resolve(o.downloadPath), v.name);
+      if (/^https?:\/\//.test(v.path)) {
+        // A public file registered by its URL: read where it is, as the server does.
+        const r = await fetch(v.path, { signal: AbortSignal.timeout(60_000) });
+        if (!r.ok || !r.body) throw new Error(`GET ${v.path}: HTTP ${r.status} ${r.statusText}`);
+        await saveUnder(dest, v.files[0]!.path, r.body);
+        out.note(`Downloaded ${v.name}:${v.version}: 1 file(s) from ${v.path}, to ${dest}`);
+        if (out.format === 'json') out.result({ files: 1, bytes: v.total_bytes, path: dest }, () => '');
+        return;
+      }
       const m = /^azureml:\/\/datastores\/([^/]+)\/paths\/(.*)$/.exec(v.path)!;
       const [ds, path] = [m[1]!, m[2]!];
       const local = /^LocalUpload\/([0-9a-f]{64})\//.exec(path);
