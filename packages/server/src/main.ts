@@ -205,16 +205,16 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
 
   // Runs that finish give up their tokens.
   // Completed jobs: outputs that declare a name become data asset versions (lineage: produced by the job).
-  runs.events.on('status', (id, wsId, status) => {
-    if (status !== 'Completed') return;
+  runs.events.on('status', (id, wsId, status, isJob) => {
+    if (status !== 'Completed' || !isJob) return;
     void (async () => {
       const row = await db.selectFrom('runs').select(['job', 'user_id']).where('id', '=', id).executeTakeFirst();
       if (!row?.job) return;
       await data.registerOutputs(wsId, Number(row.user_id), id, JSON.parse(row.job) as JobSubmission);
     })().catch((err: unknown) => config.log(`job ${id}: registering its outputs as data assets failed: ${(err as Error).message}`));
   });
-  runs.events.on('status', (id, _ws, status) => {
-    if (status === 'Completed' || status === 'Failed' || status === 'Canceled') void tokens.revokeRunTokens(id).catch(() => undefined);
+  runs.events.on('status', (id, _ws, status, isJob) => {
+    if (isJob && (status === 'Completed' || status === 'Failed' || status === 'Canceled')) void tokens.revokeRunTokens(id).catch(() => undefined);
   });
 
   const reconciler = new Reconciler({ db, runs, backends, intervalMs: config.tickMs ? config.tickMs * 2 : undefined, log: config.log });

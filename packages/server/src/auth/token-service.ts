@@ -27,8 +27,8 @@ export class TokenService {
   }
 
   async revokeRunTokens(runId: string): Promise<void> {
-    await this.db.deleteFrom('tokens').where('run_id', '=', runId).execute();
-    this.known.clear();
+    const res = await this.db.deleteFrom('tokens').where('run_id', '=', runId).executeTakeFirst();
+    if (Number(res.numDeletedRows) > 0) this.known.clear();
   }
 
   async authenticate(header: string | undefined): Promise<Principal> {

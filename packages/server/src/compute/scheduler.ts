@@ -33,8 +33,8 @@ export class Scheduler {
 
   start(): void {
     this.o.runs.events.on('queued', () => this.poke());
-    this.o.runs.events.on('status', (_id, _ws, status) => {
-      if (status === 'Completed' || status === 'Failed' || status === 'Canceled') this.poke();
+    this.o.runs.events.on('status', (_id, _ws, status, isJob) => {
+      if (isJob && (status === 'Completed' || status === 'Failed' || status === 'Canceled')) this.poke();
     });
     this.timer = setInterval(() => this.poke(), this.o.intervalMs ?? 2000);
     this.timer.unref();

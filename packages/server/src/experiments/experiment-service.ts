@@ -75,6 +75,13 @@ export class ExperimentService {
     throw notFound(`experiment '${nameOrId}' not found`);
   }
 
+  /** By id alone (MLflow's experiment_id), one lookup. */
+  async getRowById(wsId: number, id: number): Promise<Row> {
+    const row = await this.db.selectFrom('experiments').selectAll().where('workspace_id', '=', wsId).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound(`experiment '${id}' not found`);
+    return row;
+  }
+
   async get(wsId: number, nameOrId: string): Promise<Experiment> {
     return this.toExperiment(await this.getRow(wsId, nameOrId));
   }

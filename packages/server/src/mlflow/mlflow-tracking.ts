@@ -29,7 +29,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     if (id === '0') return d.experiments.getRow(ws.id, (await d.experiments.getOrCreate(ws.id, DEFAULT_EXPERIMENT)).name);
     if (!/^\d+$/.test(id)) throw mlflowError('INVALID_PARAMETER_VALUE', `Invalid experiment ID: '${id}'`);
     try {
-      return await d.experiments.getRow(ws.id, id);
+      return await d.experiments.getRowById(ws.id, Number(id));
     } catch {
       throw notFound(`No Experiment with id=${id} exists`);
     }
@@ -48,12 +48,15 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     return rows.map((r) => ({ dataset: JSON.parse(r.dataset) as Record<string, string>, tags: JSON.parse(r.tags) as DatasetInput['tags'] }));
   };
   /** Writes need only the run's row (one query), not the whole record. */
-  const activeRun = async (ctx: MlflowContext, input: { run_id?: string | undefined; run_uuid?: string | undefined }): Promise<{ id: string; job: string | null }> => {
+  const runRow = async (ctx: MlflowContext, input: { run_id?: string | undefined; run_uuid?: string | undefined }) => {
     const id = required('run_id', input.run_id ?? input.run_uuid);
-    const r = await d.runs.row(ctx.ws.id, id).catch((err: unknown) => {
+    return d.runs.row(ctx.ws.id, id).catch((err: unknown) => {
       if (err instanceof LatheError && err.code === 'NOT_FOUND') throw notFound(`Run with id=${id} not found`);
       throw err;
     });
+  };
+  const activeRun = async (ctx: MlflowContext, input: { run_id?: string | undefined; run_uuid?: string | undefined }): Promise<{ id: string; job: string | null }> => {
+    const r = await runRow(ctx, input);
     if (r.lifecycle_stage !== 'active') throw mlflowError('INVALID_STATE', `The run ${r.id} must be in the 'active' state. Current state is ${r.lifecycle_stage}.`);
     return r;
   };
@@ -163,12 +166,12 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
     mlflowRoute({
       methods: ['POST'], path: '/mlflow/runs/update', access: 'write', runTokens: 'input', input: M.updateRun,
       handle: async (i, ctx) => {
-        const r = await run(ctx, i);
+        const r = await runRow(ctx, i);
         if (i.run_name !== undefined) await d.runs.update(ctx.ws, r.id, { display_name: i.run_name });
         // A job's status belongs to its agent: a script's mlflow.end_run() does not end the job.
         if (i.status !== undefined && r.job === null) {
           const status = RUN_STATUS_BY_MLFLOW_STATUS[i.status];
-          if (status !== r.status) await d.runs.setStatus(ctx.ws, r.id, { status, at: i.end_time });
+          if (status !== r.status) await d.runs.transition(r, { status, at: i.end_time });
         }
         return { run_info: mlflowRunInfo(await d.runs.get(ctx.ws, r.id)) };
       },

@@ -2,8 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { RunStatus } from '@lathe/contract';
 
 export interface RunEventMap {
-  /** A run changed status: (runId, workspaceId, status). */
-  status: [string, number, RunStatus];
+  /**
+   * A run changed status: (runId, workspaceId, status, isJob). `isJob` is false for runs
+   * created only to log to (MLflow's runs/create), which hold no compute slot, tokens or outputs.
+   */
+  status: [string, number, RunStatus, boolean];
   /** A job was queued and may be scheduled. */
   queued: [string, number];
 }

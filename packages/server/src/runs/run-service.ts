@@ -168,12 +168,15 @@ export class RunService {
       const tags = Object.entries(input.tags ?? {});
       if (tags.length) await trx.insertInto('run_tags').values(tags.map(([key, value]) => ({ run_id: id, key, value }))).execute();
     });
-    this.events.emit('status', id, ws.id, 'Running');
+    this.events.emit('status', id, ws.id, 'Running', false);
     return this.get(ws, id);
   }
 
   private async experimentIdOf(wsId: number, input: { experiment_name?: string | undefined; experiment_id?: string | undefined }): Promise<number> {
-    if (input.experiment_id) return Number((await this.experiments.getRow(wsId, input.experiment_id)).id);
+    if (input.experiment_id) {
+      const byId = /^\d+$/.test(input.experiment_id) ? await this.experiments.getRowById(wsId, Number(input.experiment_id)).catch(() => undefined) : undefined;
+      return Number((byId ?? await this.experiments.getRow(wsId, input.experiment_id)).id);
+    }
     return (await this.experiments.getOrCreate(wsId, input.experiment_name ?? 'Default')).id;
   }
 
@@ -244,7 +247,7 @@ export class RunService {
       const fresh = await this.db.selectFrom('runs').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
       return this.transition(fresh, change);
     }
-    this.events.emit('status', row.id, Number(row.workspace_id), to);
+    this.events.emit('status', row.id, Number(row.workspace_id), to, row.job !== null);
     return true;
   }
 
