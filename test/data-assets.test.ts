@@ -91,6 +91,10 @@ describe('data assets: local uploads, versions, references, jobs and lineage', (
     const shown = (await cli(['data', 'show', '-n', 'iris', '-v', '1'])).stdout;
     expect(shown).toContain(`Read by:      ${job} (input folder)`);
     expect((await cli(['data', 'show', '-n', 'iris-counts', '-v', '1'])).stdout).toContain(`Produced by:  ${job} (output counts)`);
+    const jobShown = (await cli(['job', 'show', '-n', job])).stdout;
+    expect(jobShown).toMatch(/Data read:\s+iris:1 \(folder\), iris-csv:1 \(table\)/);
+    expect(jobShown).toMatch(/Data produced:\s+iris-counts:1 \(counts\)/);
+    expect((await json<{ data: DataLineage[] }>(['job', 'show', '-n', job])).data).toHaveLength(3);
   });
 
   it('runs examples/data: an MLTable asset, a job reading azureml:iris@latest, its output registered', async () => {

@@ -66,13 +66,17 @@ export function jobCommands(program: Command, ctx: CommandContext): void {
     });
 
   job.command('show')
-    .description('Show a job: status, timings, params, tags and latest metrics')
+    .description('Show a job: status, timings, params, tags, latest metrics, and the models and data versions it read or produced')
     .requiredOption('-n, --name <name>', 'job name')
     .action(async (o: { name: string }, cmd: Command) => {
       const { client, out } = ctx.connect(cmd);
       const run = await client.call('getRun', { params: { run: o.name } });
-      const { items: models } = await client.call('listRunModels', { params: { run: o.name } });
-      out.result({ ...run, models: models.map((m) => ({ name: m.name, version: m.version })) }, () => runDetails(run, models));
+      const [{ items: models }, { items: data }] = await Promise.all([
+        client.call('listRunModels', { params: { run: o.name } }),
+        client.call('listRunData', { params: { run: o.name } }),
+      ]);
+      const lineage = { models: models.map((m) => ({ name: m.name, version: m.version })), data };
+      out.result({ ...run, ...lineage }, () => runDetails(run, lineage));
     });
 
   job.command('list')

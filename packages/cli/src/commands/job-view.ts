@@ -11,8 +11,14 @@ function environmentText(e: NonNullable<NonNullable<Run['job']>['resolved_enviro
 
 const metricText = (v: Run['metrics'][string]) => (typeof v.value === 'number' ? String(Number(v.value.toPrecision(6))) : v.value);
 
-/** `job show` as a person reads it; `models` are the versions registered from the job (lineage). */
-export function runDetails(run: Run, models: Array<{ name: string; version: number }> = []): string {
+/** The job's lineage: model versions registered from it, data versions it read or produced. */
+export interface RunLineage {
+  models: Array<{ name: string; version: number }>;
+  data: Array<{ direction: string; port: string; name: string; version: number }>;
+}
+
+/** `job show` as a person reads it. */
+export function runDetails(run: Run, lineage: RunLineage = { models: [], data: [] }): string {
   const rows: string[][] = [
     ['Name', run.id],
     ['Display name', run.display_name],
@@ -35,7 +41,10 @@ export function runDetails(run: Run, models: Array<{ name: string; version: numb
   section('Params', run.params);
   section('Tags', run.tags);
   section('Metrics', Object.fromEntries(Object.entries(run.metrics).map(([k, v]) => [k, metricText(v)])));
-  if (models.length) rows.push(['Models', models.map((m) => `${m.name}:${m.version}`).join(', ')]);
+  if (lineage.models.length) rows.push(['Models', lineage.models.map((m) => `${m.name}:${m.version}`).join(', ')]);
+  const data = (direction: string) => lineage.data.filter((d) => d.direction === direction).map((d) => `${d.name}:${d.version} (${d.port})`).join(', ');
+  if (data('input')) rows.push(['Data read', data('input')]);
+  if (data('output')) rows.push(['Data produced', data('output')]);
   return table(rows.map(([k, v]) => [`${k}:`, v!]));
 }
 
