@@ -19,6 +19,13 @@ export async function sqliteDialect(url: URL): Promise<Dialect> {
   database.pragma('cache_size = -65536');
   // LIKE is case-sensitive, as in PostgreSQL and MLflow's search; ILIKE is lower() LIKE lower().
   database.pragma('case_sensitive_like = ON');
+  // Without statistics the planner can pick a workspace-wide index over a selective one
+  // (a small experiment in a big workspace: 70 ms instead of 1 ms); this gathers them
+  // where they are missing or stale, cheaply (SQLite's advice for long-lived connections).
+  if (file !== ':memory:') {
+    database.pragma('analysis_limit = 400');
+    database.pragma('optimize = 0x10002');
+  }
   return new SqliteDialect({ database: withStatementCache(database) });
 }
 
