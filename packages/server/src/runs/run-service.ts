@@ -158,18 +158,20 @@ export class RunService {
     }
     const id = await this.newId(input.name);
     const now = Date.now();
+    const row: RunRow = {
+      id, workspace_id: ws.id, experiment_id: experimentId, parent_run_id: input.parent_run_id ?? null,
+      display_name: input.display_name ?? id, description: null, status: 'Running', status_reason: null, user_id: userId,
+      compute: null, created_at: input.start_time ?? now, started_at: input.start_time ?? now, ended_at: null, exit_code: null,
+      lifecycle_stage: 'active', job: null, agent_pid: null, heartbeat_at: null, cancel_requested: 0, last_update_time: now,
+    };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values({
-        id, workspace_id: ws.id, experiment_id: experimentId, parent_run_id: input.parent_run_id ?? null,
-        display_name: input.display_name ?? id, description: null, status: 'Running', status_reason: null, user_id: userId,
-        compute: null, created_at: input.start_time ?? now, started_at: input.start_time ?? now, ended_at: null, exit_code: null,
-        lifecycle_stage: 'active', job: null, agent_pid: null, heartbeat_at: null, cancel_requested: 0, last_update_time: now,
-      }).execute();
+      await trx.insertInto('runs').values(row).execute();
       const tags = Object.entries(input.tags ?? {});
       if (tags.length) await trx.insertInto('run_tags').values(tags.map(([key, value]) => ({ run_id: id, key, value }))).execute();
     });
     this.events.emit('status', id, ws.id, 'Running', false);
-    return this.get(ws, id);
+    // The record is what was just written: no need to read the row back, and a new run has no params or metrics yet.
+    return (await toRuns(this.db, this.metrics, [row], ws.name, { fresh: true }))[0]!;
   }
 
   private async experimentIdOf(wsId: number, input: { experiment_name?: string | undefined; experiment_id?: string | undefined }): Promise<number> {
