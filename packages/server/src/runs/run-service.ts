@@ -10,6 +10,7 @@ import type { WorkspaceRef } from '../workspaces/workspace-service.js';
 import { nextToken, offsetFrom, type PageTokens } from '../paging/page-tokens.js';
 import { generateRunName } from './run-names.js';
 import { toRuns, type RunRow } from './run-mapper.js';
+import { QueryTemplates } from '../db/query-templates.js';
 import { buildRunQuery } from './run-listing.js';
 import type { RunEvents } from './run-events.js';
 import type { ResolvedEnvironment } from '@lathe/contract';
@@ -68,10 +69,13 @@ export class RunService {
     private readonly jobData?: JobDataResolver,
   ) {}
 
+  /** Every write to a run reads its row first: compiled once, not per call. */
+  private readonly templates = new QueryTemplates();
+
   async row(wsId: number, id: string): Promise<RunRow> {
-    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', id).where('workspace_id', '=', wsId).executeTakeFirst();
-    if (!row) throw notFound(`job '${id}' not found`);
-    return row;
+    const { rows } = await this.templates.execute(this.db, 'row', [id, wsId], () => this.db.selectFrom('runs').selectAll().where('id', '=', id).where('workspace_id', '=', wsId));
+    if (!rows[0]) throw notFound(`job '${id}' not found`);
+    return rows[0];
   }
 
   async get(ws: WorkspaceRef, id: string): Promise<Run> {
@@ -138,7 +142,7 @@ export class RunService {
       last_update_time: now,
     };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values(row).execute();
+      await this.templates.execute(trx, 'insert', Object.values(row), () => trx.insertInto('runs').values(row));
       const tags = Object.entries(job.tags);
       if (tags.length) await trx.insertInto('run_tags').values(tags.map(([key, value]) => ({ run_id: id, key, value }))).execute();
     });
@@ -165,7 +169,7 @@ export class RunService {
       lifecycle_stage: 'active', job: null, agent_pid: null, heartbeat_at: null, cancel_requested: 0, last_update_time: now,
     };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('runs').values(row).execute();
+      await this.templates.execute(trx, 'insert', Object.values(row), () => trx.insertInto('runs').values(row));
       const tags = Object.entries(input.tags ?? {});
       if (tags.length) await trx.insertInto('run_tags').values(tags.map(([key, value]) => ({ run_id: id, key, value }))).execute();
     });
