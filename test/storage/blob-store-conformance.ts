@@ -96,6 +96,24 @@ export function runBlobStoreConformance(name: string, open: () => Promise<BlobSt
       expect(after.size).toBe('changed content'.length);
     });
 
+    it('stores an object only when its bytes hash to the sha256 it was put with', async () => {
+      const s = await get();
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      // One small object (a single request) and one of several blocks/parts (staged, then committed).
+      for (const [name, body] of [['small', randomBytes(3000)], ['multi', randomBytes(17 * 1024 * 1024 + 5)]] as const) {
+        const other = Buffer.from(body);
+        other[other.length - 1] = (other[other.length - 1] ?? 0) ^ 0xff;
+        const err = await s.put(`${run}/cas-${name}`, streamOf(other, 1024 * 1024), { sha256: sha(body) }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(LatheError);
+        expect((err as LatheError).code).toBe('INVALID_ARGUMENT');
+        expect((err as LatheError).message).toContain(`not ${sha(body)}`);
+        expect(await s.exists(`${run}/cas-${name}`)).toBe(false);
+        const put = await s.put(`${run}/cas-${name}`, streamOf(body, 1024 * 1024), { sha256: sha(body) });
+        expect(put).toEqual({ size: body.length, sha256: sha(body) });
+        expect((await readAll(await s.get(`${run}/cas-${name}`))).equals(body)).toBe(true);
+      }
+    });
+
     it('keeps an upload whose body fails from appearing', async () => {
       const s = await get();
       const failing = Readable.from((async function* () {

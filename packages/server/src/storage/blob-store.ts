@@ -5,13 +5,22 @@ export interface PutResult {
   sha256: string;
 }
 
+export interface PutOptions {
+  /**
+   * The sha256 the bytes must hash to. The store checks it before the object becomes
+   * visible: on a mismatch `put` throws INVALID_ARGUMENT and nothing is stored under the
+   * key (a content-addressed key must never name other bytes, not even for a moment).
+   */
+  sha256?: string | undefined;
+}
+
 /**
  * Where bytes live (artifacts, snapshot blobs). Keys are `/`-separated and already
  * validated by the caller. Every method streams; nothing buffers a whole object.
  */
 export interface BlobStore {
   /** Store the stream under key; the object appears whole or not at all. */
-  put(key: string, body: Readable): Promise<PutResult>;
+  put(key: string, body: Readable, options?: PutOptions): Promise<PutResult>;
   get(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;

@@ -19,3 +19,8 @@ export function storeError(err: unknown, store: string, op: string, key: string)
   if (status === 400 && /container|bucket/i.test(e.message ?? '')) return new LatheError('FAILED_PRECONDITION', `${what}: ${(e.message ?? '').split('\n')[0]}`);
   return new LatheError('UNAVAILABLE', `${what}: ${status ? `HTTP ${status}: ` : ''}${(e.message ?? String(err)).split('\n')[0]}`);
 }
+
+/** The error every store throws when `put`'s bytes do not hash to `PutOptions.sha256`. */
+export function contentMismatch(store: string, key: string, got: string, want: string): LatheError {
+  return new LatheError('INVALID_ARGUMENT', `${store}: upload ${key}: the content hashes to ${got}, not ${want}; nothing was stored`);
+}

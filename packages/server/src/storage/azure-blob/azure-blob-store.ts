@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 import { LatheError } from '@lathe/contract';
-import type { BlobEntry, BlobStoreOptions, ListableBlobStore, PutResult } from '../blob-store.js';
-import { storeError } from '../store-errors.js';
+import type { BlobEntry, BlobStoreOptions, ListableBlobStore, PutOptions, PutResult } from '../blob-store.js';
+import { contentMismatch, storeError } from '../store-errors.js';
 
 /** Objects up to this size go up in one request; larger ones as staged blocks. */
-const SINGLE_PUT = 8 * 1024 * 1024;
 const BLOCK = 8 * 1024 * 1024;
+/** Blocks staged at once for one object (memory: up to this many blocks of BLOCK bytes). */
+const BLOCKS_IN_FLIGHT = 4;
 
 /**
  * Blobs in an Azure Blob Storage container (or Azurite), under an optional key prefix.
@@ -20,49 +21,89 @@ export class AzureBlobStore implements ListableBlobStore {
     return this.prefix + key;
   }
 
-  async put(key: string, body: Readable): Promise<PutResult> {
+  /**
+   * An object of up to BLOCK bytes is one Put Blob. A larger one is staged block by block
+   * (BLOCKS_IN_FLIGHT at once) while it is hashed, and committed only after the last byte:
+   * staged blocks stay invisible, so a failed body or a wrong `options.sha256` leaves
+   * nothing under the key (Azure drops uncommitted blocks itself).
+   */
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
     const blob = this.container.getBlockBlobClient(this.name(key));
     const hash = createHash('sha256');
     let size = 0;
-    // Read up to SINGLE_PUT bytes: a small object is one request (a block blob commit is atomic either way).
+    const check = (sha256: string) => {
+      if (options.sha256 !== undefined && sha256 !== options.sha256) throw contentMismatch(this.label, key, sha256, options.sha256);
+    };
+    // Block IDs unique to this upload: two uploads of one key must not overwrite each other's staged blocks.
+    const nonce = randomBytes(6).toString('hex');
+    const blockIds: string[] = [];
+    const staging = new Set<Promise<void>>();
+    let stageError: unknown;
+    // Block buffers are reused once staged: allocating a fresh 8 MiB buffer per block made
+    // the garbage collector a large share of a big upload.
+    const spare: Buffer[] = [];
+    const stage = (data: Buffer, length: number) => {
+      const id = Buffer.from(`${nonce}-${String(blockIds.length).padStart(6, '0')}`).toString('base64');
+      blockIds.push(id);
+      const p: Promise<void> = blob.stageBlock(id, data.subarray(0, length), length).then(
+        () => {
+          spare.push(data);
+          staging.delete(p);
+        },
+        (err: unknown) => {
+          stageError ??= err;
+          staging.delete(p);
+        },
+      );
+      staging.add(p);
+    };
+    // Chunks are kept as they come until they pass BLOCK bytes; only then is this a staged upload.
     const head: Buffer[] = [];
-    let headBytes = 0;
-    const it = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    let done = false;
-    while (headBytes < SINGLE_PUT) {
-      const n = await it.next();
-      if (n.done) {
-        done = true;
-        break;
+    let block: Buffer | undefined;
+    let fill = 0;
+    const append = (chunk: Buffer) => {
+      for (let at = 0; at < chunk.length;) {
+        // A full block is staged only once more bytes arrive, so the last block may be short.
+        if (!block || fill === BLOCK) {
+          if (block) stage(block, BLOCK);
+          block = spare.pop() ?? Buffer.allocUnsafeSlow(BLOCK);
+          fill = 0;
+        }
+        const n = chunk.copy(block, fill, at);
+        fill += n;
+        at += n;
       }
-      const chunk = Buffer.isBuffer(n.value) ? n.value : Buffer.from(n.value);
-      head.push(chunk);
-      headBytes += chunk.length;
-    }
+    };
     try {
-      if (done) {
-        const buf = Buffer.concat(head, headBytes);
-        hash.update(buf);
-        size = buf.length;
-        await blob.upload(buf, buf.length);
-      } else {
-        const meter = new Transform({
-          transform(chunk: Buffer, _e, cb) {
-            hash.update(chunk);
-            size += chunk.length;
-            cb(null, chunk);
-          },
-        });
-        const rest = Readable.from((async function* () {
-          for (const h of head) yield h;
-          for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-        })());
-        await blob.uploadStream(rest.pipe(meter), BLOCK, 8);
+      for await (const c of body) {
+        const chunk = Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array);
+        hash.update(chunk);
+        size += chunk.length;
+        if (block) append(chunk);
+        else {
+          head.push(chunk);
+          if (size > BLOCK) for (const h of head.splice(0)) append(h);
+        }
+        while (staging.size >= BLOCKS_IN_FLIGHT && !stageError) await Promise.race(staging);
+        if (stageError) throw stageError;
       }
+      const sha256 = hash.digest('hex');
+      if (!block) {
+        check(sha256);
+        const all = Buffer.concat(head, size);
+        await blob.upload(all, all.length);
+      } else {
+        if (fill > 0) stage(block, fill);
+        await Promise.all(staging);
+        if (stageError) throw stageError;
+        check(sha256);
+        await blob.commitBlockList(blockIds);
+      }
+      return { size, sha256 };
     } catch (err) {
+      await Promise.all(staging);
       throw storeError(err, this.label, 'upload', key);
     }
-    return { size, sha256: hash.digest('hex') };
   }
 
   async get(key: string): Promise<Readable> {

@@ -5,7 +5,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { notFound, LatheError } from '@lathe/contract';
-import type { BlobEntry, ListableBlobStore, PutResult } from '../blob-store.js';
+import type { BlobEntry, ListableBlobStore, PutOptions, PutResult } from '../blob-store.js';
+import { contentMismatch } from '../store-errors.js';
 
 /** Blobs as files under a root folder; writes go to a temp file renamed into place. */
 export class LocalBlobStore implements ListableBlobStore {
@@ -17,7 +18,7 @@ export class LocalBlobStore implements ListableBlobStore {
     return full;
   }
 
-  async put(key: string, body: Readable): Promise<PutResult> {
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
     const target = this.pathOf(key);
     await mkdir(dirname(target), { recursive: true });
     const tmp = join(dirname(target), `.tmp-${randomBytes(6).toString('hex')}`);
@@ -30,14 +31,17 @@ export class LocalBlobStore implements ListableBlobStore {
         done(null, chunk);
       },
     });
+    let sha256 = '';
     try {
       await pipeline(body, meter, createWriteStream(tmp));
+      sha256 = hash.digest('hex');
+      if (options.sha256 !== undefined && sha256 !== options.sha256) throw contentMismatch('local store', key, sha256, options.sha256);
       await rename(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
     }
-    return { size, sha256: hash.digest('hex') };
+    return { size, sha256 };
   }
 
   async get(key: string): Promise<Readable> {

@@ -3,8 +3,8 @@ import type { Readable } from 'node:stream';
 import type * as S3SdkModule from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LatheError } from '@lathe/contract';
-import type { BlobEntry, BlobStoreOptions, ListableBlobStore, PutResult } from '../blob-store.js';
-import { storeError } from '../store-errors.js';
+import type { BlobEntry, BlobStoreOptions, ListableBlobStore, PutOptions, PutResult } from '../blob-store.js';
+import { contentMismatch, storeError } from '../store-errors.js';
 
 /** Parts of a multipart upload (S3 wants >= 5 MiB for all but the last). */
 const PART = 8 * 1024 * 1024;
@@ -23,7 +23,7 @@ export class S3BlobStore implements ListableBlobStore {
     return this.prefix + key;
   }
 
-  async put(key: string, body: Readable): Promise<PutResult> {
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<PutResult> {
     const { PutObjectCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } = this.sdk;
     const Key = this.name(key);
     const hash = createHash('sha256');
@@ -54,17 +54,20 @@ export class S3BlobStore implements ListableBlobStore {
         }
       }
       const last = Buffer.concat(buf, bufBytes);
+      // Every byte has been hashed; check before anything becomes visible (the catch aborts a multipart upload).
+      const sha256 = hash.digest('hex');
+      if (options.sha256 !== undefined && sha256 !== options.sha256) throw contentMismatch(this.label, key, sha256, options.sha256);
       if (!uploadId) {
         await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: last, ContentLength: last.length }));
       } else {
         if (last.length) await flushPart(last);
         await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
       }
+      return { size, sha256 };
     } catch (err) {
       if (uploadId) await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId: uploadId })).catch(() => undefined);
       throw storeError(err, this.label, 'upload', key);
     }
-    return { size, sha256: hash.digest('hex') };
   }
 
   async get(key: string): Promise<Readable> {
