@@ -23,3 +23,25 @@ export type Snapshot = z.infer<typeof Snapshot>;
 
 export const MissingBlobsRequest = z.object({ hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(200_000) });
 export const MissingBlobs = z.object({ missing: z.array(z.string()) });
+
+/**
+ * A blob pack: many small content-addressed blobs in one request body, so a folder of
+ * thousands of small files is tens of requests, not thousands. The body is entries back
+ * to back, each the blob's sha256 (32 raw bytes), its size (uint32, big-endian) and its
+ * bytes. The server checks every entry before storing any: one wrong hash or a truncated
+ * body refuses the whole pack and stores nothing, so a failed pack is simply sent again.
+ */
+export const BLOB_PACK = {
+  /** Bytes in front of each entry's content: sha256 (32) + size (4). */
+  entryHeader: 36,
+  /** A body larger than this is refused (the server holds one pack in memory). */
+  maxBytes: 64 * 1024 * 1024,
+  maxEntries: 10_000,
+} as const;
+
+export const BlobPackResult = z.object({
+  /** Entries in the pack (blobs the server already held count too). */
+  blobs: z.number().int(),
+  bytes: z.number().int(),
+});
+export type BlobPackResult = z.infer<typeof BlobPackResult>;
