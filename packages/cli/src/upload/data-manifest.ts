@@ -23,12 +23,12 @@ export async function dataManifest(path: string, type: 'uri_file' | 'uri_folder'
   if (!info) throw new Error(`${describe}: local path ${abs} does not exist`);
   if (type === 'uri_file') {
     if (!info.isFile()) throw new Error(`${describe}: type uri_file needs a file, but ${abs} is a folder (use type: uri_folder)`);
-    const { sha256, size } = await hashFile(abs);
+    const { sha256, size } = await hashFile(abs, info.size);
     const name = basename(abs);
     return { files: [{ path: name, sha256, size, mode: info.mode & 0o111 ? 0o755 : 0o644 }], absPaths: new Map([[name, abs]]), fileName: name };
   }
   if (!info.isDirectory()) throw new Error(`${describe}: type uri_folder needs a folder, but ${abs} is a file (use type: uri_file)`);
   const walk = await walkTree(abs, NO_RULES);
-  const files = await mapLimit(walk.files, 8, async (f) => ({ path: f.path, ...(await hashFile(f.absPath)), mode: f.mode }));
+  const files = await mapLimit(walk.files, 8, async (f) => ({ path: f.path, ...(await hashFile(f.absPath, f.size)), mode: f.mode }));
   return { files, absPaths: new Map(walk.files.map((f) => [f.path, f.absPath])) };
 }
