@@ -107,7 +107,8 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     ? Keyring.fromEnvironment(config.baseEnv.LATHE_MASTER_KEY, config.baseEnv.LATHE_MASTER_KEY_PREVIOUS)
     : await Keyring.fromFile(join(config.dataDir, 'master.key'));
   const dataDb = db as unknown as DataDb;
-  const secrets = new SecretService(dataDb, keyring);
+  // Endpoint keys are sealed under the same master key: a rotation re-encrypts them too.
+  const secrets = new SecretService(dataDb, keyring, [{ reencryptAll: () => endpoints.reencryptKeys() }]);
   await secrets.reencryptAll();
   const datastores = new DatastoreService({ db: dataDb, secrets, stores: BLOB_STORES, workspaceStore: (wsId) => new WorkspaceDatastore(wsId, dataDb, snapshots, artifacts) });
   const data = new DataService({ db: dataDb, datastores, snapshots, pages, tmpDir: join(config.dataDir, 'tmp') });
@@ -121,6 +122,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   const models: ModelService = new ModelService(db, snapshots, artifacts, pages, (wsId, name, version) => endpoints.modelUsage(wsId, name, version));
   const endpoints: EndpointService = new EndpointService({
     store: new EndpointStore(db as unknown as EndpointDb),
+    keyring,
     models,
     snapshots,
     collector: new DataCollector(blobs, config.log),
@@ -138,6 +140,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     environments,
     prepareEnvironment: config.prepareHostEnvironment,
   });
+  await endpoints.reencryptKeys();
 
   const localBackend = new LocalBackend({
     agentCommand: config.agentCommand,

@@ -18,6 +18,8 @@ import type { WorkerCommand } from './scoring-worker.js';
 import type { DeploymentSeries } from './prometheus.js';
 import type { DataCollector } from './data-collector.js';
 import type { HostEnvironment, PrepareHostEnvironment } from '../config.js';
+import type { Keyring } from '../secrets/master-key.js';
+import { EndpointKeyVault } from './endpoint-key-vault.js';
 
 /** How scoring workers are started on this host. */
 export interface ScoringHosts {
@@ -34,6 +36,8 @@ export interface ScoringHosts {
 
 export interface EndpointServiceOptions {
   store: EndpointStore;
+  /** The vault's master keys: endpoint keys are sealed under them at rest. */
+  keyring: Keyring;
   models: ModelService;
   snapshots: SnapshotService;
   /** Where sampled requests go (data_collector). */
@@ -84,8 +88,17 @@ export class EndpointService {
   private readonly live = new Map<string, LiveEndpoint>();
   private readonly deployments = new Map<string, LiveDeployment>();
   private closed = false;
+  private readonly vault: EndpointKeyVault;
 
-  constructor(private readonly o: EndpointServiceOptions) {}
+  constructor(private readonly o: EndpointServiceOptions) {
+    this.vault = new EndpointKeyVault(o.store, o.keyring);
+  }
+
+  /**
+   * Seal plaintext keys (databases from before keys were sealed) and re-seal keys under an
+   * older master key; the server calls it at start, before it serves, and key rotation does.
+   */
+  reencryptKeys = (): Promise<number> => this.vault.reencryptAll();
 
   // ---- the gateway's view ----
 
@@ -119,12 +132,14 @@ export class EndpointService {
     let upTo = 0;
     const routes = Object.entries(traffic).filter(([d, w]) => w > 0 && deployments.has(d)).map(([d, w]) => ({ deployment: deployments.get(d)!, upTo: (upTo += w) }));
     const [mirrorName, percent] = Object.entries(json<Record<string, number>>(row.mirror_traffic)).find(([, w]) => w > 0) ?? [];
+    // Opened here, on a change, so the gateway's hot path compares plaintext bytes held in memory only.
+    const keys = row.auth_mode === 'key' ? this.vault.open(row) : null;
     this.live.set(name, {
       name,
       wsId: Number(row.workspace_id),
       wsName: await this.o.workspaceName(Number(row.workspace_id)),
       authMode: row.auth_mode as 'key' | 'aml_token',
-      keys: [Buffer.from(row.primary_key), Buffer.from(row.secondary_key)],
+      keys: keys ? [Buffer.from(keys.primaryKey), Buffer.from(keys.secondaryKey)] : [],
       routes,
       mirror: mirrorName && deployments.has(mirrorName) ? { deployment: deployments.get(mirrorName)!, percent: percent! } : null,
       deployments,
@@ -223,7 +238,7 @@ export class EndpointService {
         name, workspace_id: ws.id, auth_mode: body.auth_mode ?? 'key', description: body.description ?? null,
         tags: JSON.stringify(body.tags ?? {}), properties: JSON.stringify(body.properties ?? {}),
         traffic: JSON.stringify(traffic), mirror_traffic: JSON.stringify(mirror),
-        primary_key: newKey(), secondary_key: newKey(), ignored_keys: JSON.stringify(body.ignored_keys ?? []),
+        ...this.vault.seal(ws.id, name, { primaryKey: newKey(), secondaryKey: newKey() }), ignored_keys: JSON.stringify(body.ignored_keys ?? []),
         user_id: userId, created_at: now, updated_at: now,
       });
     } else {
@@ -252,15 +267,17 @@ export class EndpointService {
   async keys(ws: WorkspaceRef, name: string): Promise<EndpointKeys> {
     const row = await this.endpointRow(ws, name);
     if (row.auth_mode !== 'key') throw precondition(`endpoint '${name}' uses auth_mode ${row.auth_mode}: score with a Lathe token (Authorization: Bearer <token>), it has no keys`);
-    return { primaryKey: row.primary_key, secondaryKey: row.secondary_key };
+    return this.vault.open(row);
   }
 
   async regenerateKey(ws: WorkspaceRef, name: string, which: 'primary' | 'secondary', value?: string): Promise<EndpointKeys> {
     const row = await this.endpointRow(ws, name);
     if (row.auth_mode !== 'key') throw precondition(`endpoint '${name}' uses auth_mode ${row.auth_mode}; it has no keys`);
-    await this.o.store.updateEndpoint(name, which === 'primary' ? { primary_key: value ?? newKey() } : { secondary_key: value ?? newKey() });
+    const current = this.vault.open(row);
+    const next = which === 'primary' ? { ...current, primaryKey: value ?? newKey() } : { ...current, secondaryKey: value ?? newKey() };
+    await this.o.store.updateEndpoint(name, this.vault.seal(ws.id, name, next));
     await this.refreshLive(name);
-    return this.keys(ws, name);
+    return next;
   }
 
   async metrics(ws: WorkspaceRef, name: string): Promise<DeploymentMetrics[]> {

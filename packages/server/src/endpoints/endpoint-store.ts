@@ -17,6 +17,19 @@ export class EndpointStore {
     return this.db.selectFrom('online_endpoints').selectAll().execute();
   }
 
+  /** Endpoints whose keys are plaintext or sealed under another master key than `activeKeyId`. */
+  endpointsToReseal(activeKeyId: string): Promise<EndpointRow[]> {
+    return this.db.selectFrom('online_endpoints').selectAll()
+      .where((eb) => eb.or([eb('key_id', 'is', null), eb('key_id', '!=', activeKeyId)])).execute();
+  }
+
+  /** Replace an endpoint's keys only if they are still `was` (a concurrent change wins); false if they were not. */
+  async swapKeys(name: string, was: Pick<EndpointRow, 'primary_key' | 'secondary_key'>, set: Pick<EndpointRow, 'primary_key' | 'secondary_key' | 'key_id'>): Promise<boolean> {
+    const r = await this.db.updateTable('online_endpoints').set(set)
+      .where('name', '=', name).where('primary_key', '=', was.primary_key).where('secondary_key', '=', was.secondary_key).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async insertEndpoint(row: Insertable<OnlineEndpointsTable>): Promise<void> {
     await this.db.insertInto('online_endpoints').values(row).execute();
   }

@@ -15,9 +15,14 @@ export interface OnlineEndpointsTable {
   properties: string;
   traffic: string;
   mirror_traffic: string;
-  /** Returned by list-keys as Azure ML does, so they are kept as they are; never logged. */
+  /**
+   * Sealed under the master key (`Keyring.sealText`), as secrets are: get-credentials returns
+   * them as Azure ML does, so they are encrypted rather than hashed; never logged.
+   */
   primary_key: string;
   secondary_key: string;
+  /** The master key that sealed both keys; null: plaintext, written before keys were sealed (sealed at start). */
+  key_id: string | null;
   ignored_keys: string;
   user_id: number | null;
   created_at: number;

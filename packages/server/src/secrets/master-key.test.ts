@@ -46,6 +46,17 @@ describe('Keyring', () => {
     expect(Object.keys((JSON.parse(readFileSync(file, 'utf8')) as { keys: object }).keys)).toHaveLength(1);
   });
 
+  it('seals to one string and opens it, bound to its AAD, across a rotation', async () => {
+    const ring = await Keyring.fromFile(join(dir, 'text.key'));
+    const text = ring.sealText('k3y', 'endpoint/e/primary');
+    expect(text).not.toContain('k3y');
+    expect(text.startsWith(`${ring.activeId}.`)).toBe(true);
+    await ring.rotate();
+    expect(ring.openText(text, 'endpoint/e/primary', 'x')).toBe('k3y');
+    expect(() => ring.openText(text, 'endpoint/e/secondary', "the key")).toThrow(/the key could not be decrypted/);
+    expect(() => ring.openText('plaintext-key', 'endpoint/e/primary', 'the key')).toThrow(/not a sealed value/);
+  });
+
   it('rejects keys that are not 32 bytes', () => {
     expect(() => parseKey('c2hvcnQ=', 'LATHE_MASTER_KEY')).toThrow(/must be 32 bytes/);
   });

@@ -110,6 +110,24 @@ export class Keyring {
     return { ciphertext: ct.toString('base64'), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), keyId: this.active.id };
   }
 
+  /**
+   * `seal` as one string (`keyId.iv.tag.ciphertext`: hex and base64 hold no dots), for a
+   * table that keeps a sealed value in a single column.
+   */
+  sealText(plain: string, aad: string): string {
+    const s = this.seal(plain, aad);
+    return [s.keyId, s.iv, s.tag, s.ciphertext].join('.');
+  }
+
+  /** Opens what `sealText` made. */
+  openText(text: string, aad: string, what: string): string {
+    const [keyId, iv, tag, ciphertext, ...rest] = text.split('.');
+    if (keyId === undefined || iv === undefined || tag === undefined || ciphertext === undefined || rest.length > 0) {
+      throw new LatheError('INTERNAL', `${what} is not a sealed value: the stored text is malformed`);
+    }
+    return this.open({ keyId, iv, tag, ciphertext }, aad, what);
+  }
+
   open(s: Sealed, aad: string, what: string): string {
     const k = s.keyId === this.active.id ? this.active : this.older.get(s.keyId);
     if (!k) throw new LatheError('FAILED_PRECONDITION', `${what} is encrypted with master key ${s.keyId}, which this server does not have (set it in LATHE_MASTER_KEY_PREVIOUS)`);

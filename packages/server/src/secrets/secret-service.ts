@@ -6,13 +6,19 @@ import type { Keyring } from './master-key.js';
 
 const aad = (wsId: number, name: string) => `lathe-secret/${wsId}/${name}`;
 
+/** Values another area seals under the same master key (endpoint keys): a key rotation re-encrypts them too. */
+export interface SealedValues {
+  /** Re-encrypt every value not under the active key; returns how many rows changed. */
+  reencryptAll(): Promise<number>;
+}
+
 /**
  * The workspace vault: values encrypted with AES-256-GCM under a master key kept outside
  * the database. No method returns a value to a user; only `forRun` hands values to a
  * run's own agent, and `resolve` to server-side code (datastore credentials).
  */
 export class SecretService {
-  constructor(private readonly db: DataDb, private readonly keys: Keyring) {}
+  constructor(private readonly db: DataDb, private readonly keys: Keyring, private readonly alsoSealed: readonly SealedValues[] = []) {}
 
   private checkName(name: string): void {
     if (!SECRET_NAME_PATTERN.test(name)) throw invalid(`invalid secret name '${name}': use letters, digits, _ . and -, starting with a letter or _`);
@@ -96,13 +102,18 @@ export class SecretService {
     return rows.length;
   }
 
-  /** A new master key (key-file keys): re-encrypt everything, then drop the old key. */
+  /**
+   * A new master key (key-file keys): re-encrypt everything, then drop the old key.
+   * `reencrypted` counts secrets; other areas' sealed values are re-encrypted too, and a
+   * failure there keeps the old key in the file, so nothing becomes unreadable.
+   */
   async rotate(): Promise<{ key_id: string; reencrypted: number }> {
     if (!this.keys.rotatable) {
       throw precondition('the master key comes from LATHE_MASTER_KEY: put the new key there and the old one in LATHE_MASTER_KEY_PREVIOUS, then restart the server (values are re-encrypted at start)');
     }
     await this.keys.rotate();
     const reencrypted = await this.reencryptAll();
+    for (const other of this.alsoSealed) await other.reencryptAll();
     await this.keys.forgetOlder();
     return { key_id: this.keys.activeId, reencrypted };
   }
