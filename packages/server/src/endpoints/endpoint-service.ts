@@ -433,9 +433,13 @@ export class EndpointService {
         ? { min: scale_settings.min_instances, max: scale_settings.max_instances, intervalMs: scale_settings.polling_interval * 1000, targetConcurrency: scale_settings.target_concurrency }
         : null;
       const label = `${row.endpoint_name}/${row.name}`;
-      const hostEnv = await this.hostEnvironment(wsId, spec, label, logFile, files.codeDir ?? genDir);
+      // Registered per generation: generations using the same environment each hold it, and the old one's release leaves the new one's hold.
+      const hostEnv = await this.hostEnvironment(wsId, spec, `${label}@${genName}`, logFile, files.codeDir ?? genDir);
+      if (this.closed) {
+        await hostEnv?.release();
+        return;
+      }
       const command = this.workerCommand(spec, files, logFile, label, hostEnv);
-      if (this.closed) return;
       await live.rollTo(row.generation, {
         command: () => command,
         instances: scale_settings.type === 'target_utilization' ? scale_settings.min_instances : spec.instance_count,
@@ -443,7 +447,7 @@ export class EndpointService {
         requestTimeoutMs: request_settings.request_timeout_ms,
         startTimeoutMs: Math.max(60_000, (spec.readiness_probe.initial_delay ?? 0) * 1000 + 60_000),
         log: (m) => this.o.log(`deployment ${row.endpoint_name}/${row.name}: ${m}`),
-      }, { samplingRate: spec.data_collector?.sampling_rate ?? 0, autoscale });
+      }, { samplingRate: spec.data_collector?.sampling_rate ?? 0, autoscale, environment: hostEnv });
       await this.o.store.settle(row.endpoint_name, row.name, row.generation, 'Succeeded', null);
       await pruneGenerations(depDir, genName);
     } catch (err) {

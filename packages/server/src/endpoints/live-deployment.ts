@@ -10,12 +10,19 @@ export interface Autoscale {
   targetConcurrency: number;
 }
 
+/** What a generation's workers use while they run (their host environment), given back once they have stopped. */
+export interface HeldEnvironment {
+  release(): Promise<void>;
+}
+
 /**
  * A deployment as the gateway sees it: the pool of its live generation, its telemetry,
  * and the rollout that replaces the pool without dropping a request.
  */
 export class LiveDeployment {
   pool: ReplicaPool | null = null;
+  /** The environment `pool`'s workers run in. */
+  private environment: HeldEnvironment | null = null;
   /** The generation being started (replaces `pool` once every replica is ready). */
   private next: { generation: number; pool: ReplicaPool } | null = null;
   generation = 0;
@@ -32,10 +39,17 @@ export class LiveDeployment {
   /**
    * Start a new generation; once all its replicas answer ready, route to it and drain the
    * old one. A newer rollout started meanwhile wins: this one's pool is stopped.
+   * Takes over `extra.environment`: it is released once this generation's workers have
+   * stopped (replaced by a newer generation, failed, superseded, or the deployment stopped),
+   * so the environment cache may evict it again.
    * @throws the first replica's init() failure (the old generation keeps serving)
    */
-  async rollTo(generation: number, options: PoolOptions, extra: { samplingRate: number; autoscale: Autoscale | null }): Promise<void> {
-    if (this.stopped) throw new Error(`superseded: ${this.endpoint}/${this.name} was stopped`);
+  async rollTo(generation: number, options: PoolOptions, extra: { samplingRate: number; autoscale: Autoscale | null; environment: HeldEnvironment | null }): Promise<void> {
+    const giveBack = () => this.release(extra.environment);
+    if (this.stopped) {
+      await giveBack();
+      throw new Error(`superseded: ${this.endpoint}/${this.name} was stopped`);
+    }
     const pool = new ReplicaPool(options);
     const previous = this.next;
     this.next = { generation, pool };
@@ -45,20 +59,30 @@ export class LiveDeployment {
     } catch (err) {
       await pool.stop();
       if (this.next?.pool === pool) this.next = null;
+      await giveBack();
       throw err;
     }
     if (this.next?.pool !== pool) {
       await pool.stop();
+      await giveBack();
       throw new Error(`superseded by a newer update of ${this.endpoint}/${this.name}`);
     }
     this.next = null;
     const old = this.pool;
+    const oldEnvironment = this.environment;
     this.pool = pool;
+    this.environment = extra.environment;
     this.generation = generation;
     this.requestTimeoutMs = options.requestTimeoutMs;
     this.samplingRate = extra.samplingRate;
     this.setAutoscale(extra.autoscale);
     if (old) await old.drainAndStop(options.requestTimeoutMs + 1000);
+    await this.release(oldEnvironment);
+  }
+
+  /** A release that fails (a cache folder gone) must not fail the rollout or the stop: it is logged. */
+  private async release(environment: HeldEnvironment | null): Promise<void> {
+    await environment?.release().catch((err: Error) => this.log(`${this.endpoint}/${this.name}: releasing an environment failed: ${err.message}`));
   }
 
   /** Sample in-flight load often; every interval resize between min and max. */
@@ -87,12 +111,16 @@ export class LiveDeployment {
     this.scaler.unref();
   }
 
+  /** Stop every worker and release the serving generation's environment (a generation still starting releases its own). */
   async stop(): Promise<void> {
     this.stopped = true;
     this.setAutoscale(null);
     const pools = [this.pool, this.next?.pool].filter((p): p is ReplicaPool => p !== null && p !== undefined);
+    const environment = this.environment;
     this.pool = null;
+    this.environment = null;
     this.next = null;
     await Promise.all(pools.map((p) => p.stop()));
+    await this.release(environment);
   }
 }

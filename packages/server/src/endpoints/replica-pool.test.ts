@@ -22,13 +22,21 @@ function options(o: Partial<PoolOptions> & { env?: Record<string, string> } = {}
   };
 }
 const body = (sleep: number) => Buffer.from(JSON.stringify({ sleep }));
+const running = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 describe('replica pools with real worker processes', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('autoscales between min and max on measured concurrency', async () => {
     const d = new LiveDeployment('ep', 'auto', () => undefined);
-    await d.rollTo(1, options(), { samplingRate: 0, autoscale: { min: 1, max: 3, intervalMs: 300, targetConcurrency: 1 } });
+    await d.rollTo(1, options(), { samplingRate: 0, autoscale: { min: 1, max: 3, intervalMs: 300, targetConcurrency: 1 }, environment: null });
     expect(d.pool!.replicas).toHaveLength(1);
     let running = true;
     const statuses: string[] = [];
@@ -54,9 +62,9 @@ describe('replica pools with real worker processes', () => {
 
   it('a failing init() fails the rollout and leaves the serving generation in place', async () => {
     const d = new LiveDeployment('ep', 'fail', () => undefined);
-    await d.rollTo(1, options(), { samplingRate: 0, autoscale: null });
+    await d.rollTo(1, options(), { samplingRate: 0, autoscale: null, environment: null });
     const serving = d.pool;
-    await expect(d.rollTo(2, options({ env: { FAIL_INIT: '1' } }), { samplingRate: 0, autoscale: null })).rejects.toThrow('init() failed: no model here');
+    await expect(d.rollTo(2, options({ env: { FAIL_INIT: '1' } }), { samplingRate: 0, autoscale: null, environment: null })).rejects.toThrow('init() failed: no model here');
     expect(d.pool).toBe(serving);
     expect(d.generation).toBe(1);
     expect((await d.pool!.score(body(1))).kind).toBe('reply');
@@ -64,9 +72,43 @@ describe('replica pools with real worker processes', () => {
     await d.stop();
   }, 20_000);
 
+  it('releases each generation\'s environment once its workers have stopped: replaced, failed, superseded, stopped', async () => {
+    const d = new LiveDeployment('ep', 'envs', () => undefined);
+    // Holds standing in for the environment cache's (the server test observes the real cache):
+    // each notes, at release, whether a worker of its generation still ran.
+    const released: Array<{ generation: number; workersAlive: number }> = [];
+    const pidsOf = new Map<number, number[]>();
+    const hold = (generation: number) => ({
+      release: async () => {
+        released.push({ generation, workersAlive: (pidsOf.get(generation) ?? []).filter(running).length });
+      },
+    });
+    const roll = async (generation: number, o: Parameters<typeof options>[0] = {}) => {
+      await d.rollTo(generation, options(o), { samplingRate: 0, autoscale: null, environment: hold(generation) });
+      pidsOf.set(generation, d.pool!.replicas.map((r) => r.worker!.pid!));
+    };
+    await roll(1, { instances: 2 });
+    expect(released).toEqual([]);
+    await roll(2);
+    expect(released).toEqual([{ generation: 1, workersAlive: 0 }]);
+    await expect(roll(3, { env: { FAIL_INIT: '1' } })).rejects.toThrow('init() failed');
+    expect(released).toEqual([{ generation: 1, workersAlive: 0 }, { generation: 3, workersAlive: 0 }]);
+    // Two updates at once: the newer wins, the superseded one gives its environment back.
+    const [four, five] = await Promise.allSettled([roll(4), roll(5)]);
+    expect(four.status).toBe('rejected');
+    expect(five.status).toBe('fulfilled');
+    expect(released.map((r) => r.generation).sort()).toEqual([1, 2, 3, 4]);
+    await d.stop();
+    expect(released.map((r) => r.generation).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(released.every((r) => r.workersAlive === 0)).toBe(true);
+    // A rollout that reaches a stopped deployment (deleted meanwhile) gives its environment back too.
+    await expect(roll(6)).rejects.toThrow(/stopped/);
+    expect(released.map((r) => r.generation)).toContain(6);
+  }, 30_000);
+
   it('least busy: concurrent requests spread over replicas; beyond the limit, throttled at once', async () => {
     const d = new LiveDeployment('ep', 'spread', () => undefined);
-    await d.rollTo(1, options({ instances: 2, maxConcurrentPerInstance: 1 }), { samplingRate: 0, autoscale: null });
+    await d.rollTo(1, options({ instances: 2, maxConcurrentPerInstance: 1 }), { samplingRate: 0, autoscale: null, environment: null });
     const t0 = Date.now();
     const [a, b, c] = await Promise.all([d.pool!.score(body(300)), d.pool!.score(body(300)), d.pool!.score(body(300))]);
     expect(c!.kind).toBe('throttled');
