@@ -38,10 +38,12 @@ export async function startAzurite() {
     });
     child.once('exit', (code) => reject(new Error(`azurite exited (${code}): ${out}`)));
   });
-  process.on('exit', () => child.kill('SIGKILL'));
+  const kill = () => child.kill('SIGKILL');
+  process.on('exit', kill);
   return {
     endpoint: `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`,
     stop: () => new Promise((r) => {
+      process.off('exit', kill);
       child.once('exit', () => r());
       child.kill('SIGTERM');
     }),
