@@ -9,6 +9,8 @@
  * Baseline measured in this run: a bare node:http server on the same machine that reads
  * the same requests and answers the same bytes Lathe answered (no storage): the floor of
  * HTTP + JSON on this machine, so the ratio shows what storage and logic cost on top.
+ *
+ *   BENCH_ROUNDS=3    # Lathe/floor pairs per throughput case; the medians are reported
  */
 import http from 'node:http';
 import { fmtInt, fmtMs, fmtRatio, log, now, report, startChildServer, stats } from './lib.mjs';
@@ -62,7 +64,12 @@ async function floorServer(answer) {
 
 const batchOf = (b) => Array.from({ length: 1000 }, (_, i) => ({ key: `m${i % 5}`, value: Math.random(), timestamp: Date.now(), step: b * 200 + Math.floor(i / 5) }));
 
-/** Time `seq` against Lathe and against the floor server; returns ops/s for both. */
+/**
+ * Time `seq` against Lathe and against the floor server, in ROUNDS alternating pairs;
+ * returns the median ops/s of each (on 2 cores a single run swings by 2x with where the
+ * scheduler puts client and server).
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 async function rate(label, seconds, seq, lathe, floor) {
   const run = async (target) => {
     const start = now();
@@ -70,7 +77,13 @@ async function rate(label, seconds, seq, lathe, floor) {
     while (now() - start < seconds * 1000) ops += await seq(target, ops);
     return ops / ((now() - start) / 1000);
   };
-  return { lathe: await run(lathe), floor: await run(floor) };
+  const l = [];
+  const f = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    l.push(await run(lathe));
+    f.push(await run(floor));
+  }
+  return { lathe: stats(l).median, floor: stats(f).median };
 }
 
 const server = await startChildServer();
@@ -84,7 +97,7 @@ try {
   // 1. log-batch, 1000 points a request, one client (as mlflow.log_metrics in a loop sends them)
   {
     const floor = await floorServer(() => '{}');
-    const r = await rate('log-batch', 5, async (t, i) => {
+    const r = await rate('log-batch', 3, async (t, i) => {
       await mlflow(t.url, token, 'POST', 'runs/log-batch', { run_id: runId, metrics: batchOf(i) });
       return 1000;
     }, lathe, { url: floor.url });
@@ -105,7 +118,7 @@ try {
   {
     const created = await mlflow(url, token, 'POST', 'runs/create', { experiment_id: exp, start_time: Date.now() });
     const floor = await floorServer((path) => (path.includes('runs/create') ? created : '{}'));
-    const r = await rate('run lifecycle', 4, async (t) => {
+    const r = await rate('run lifecycle', 3, async (t) => {
       const id = JSON.parse(await mlflow(t.url, token, 'POST', 'runs/create', { experiment_id: exp, start_time: Date.now() })).run.info.run_id;
       await mlflow(t.url, token, 'POST', 'runs/log-batch', { run_id: id, metrics: batchOf(0).slice(0, 100), params: [{ key: 'lr', value: '0.1' }], tags: [{ key: 't', value: 'x' }] });
       await mlflow(t.url, token, 'POST', 'runs/update', { run_id: id, status: 'FINISHED', end_time: Date.now() });

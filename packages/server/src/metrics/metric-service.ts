@@ -27,7 +27,7 @@ const newer = (a: { step: number; ts: number; value: number }, b: { step: number
 
 /** Metrics, params and tags of runs. `logBatch` is the one write primitive. */
 export class MetricService {
-  /** The batch write runs on every log call; its two statements are compiled once per batch shape. */
+  /** The batch write runs on every log call; its statements are compiled once per batch shape. */
   private readonly templates = new QueryTemplates();
 
   constructor(private readonly db: Db, private readonly pages: PageTokens) {}
@@ -72,18 +72,23 @@ export class MetricService {
         if (Number(ins.numInsertedOrUpdatedRows ?? 0) === 0) return { stored_metrics: 0, duplicate: true };
       }
       if (seenParams.size > 0) {
-        const existing = await trx.selectFrom('run_params').select(['key', 'value']).where('run_id', '=', runId).where('key', 'in', [...seenParams.keys()]).execute();
+        const keys = [...seenParams.keys()];
+        const { rows: existing } = await this.templates.execute(trx, `params?:${keys.length}`, [runId, ...keys],
+          () => trx.selectFrom('run_params').select(['key', 'value']).where('run_id', '=', runId).where('key', 'in', keys));
         for (const e of existing) {
           const v = seenParams.get(e.key);
           if (v !== e.value) throw invalid(`param '${e.key}' was already logged with value '${e.value}'; params are immutable, so '${v}' cannot replace it`, { key: e.key, old_value: e.value, new_value: v });
           seenParams.delete(e.key);
         }
-        if (seenParams.size > 0) await trx.insertInto('run_params').values([...seenParams].map(([key, value]) => ({ run_id: runId, key, value }))).execute();
+        if (seenParams.size > 0) {
+          const rows = [...seenParams].map(([key, value]) => ({ run_id: runId, key, value }));
+          await this.templates.execute(trx, `params+:${rows.length}`, rows.flatMap((r) => [r.run_id, r.key, r.value]), () => trx.insertInto('run_params').values(rows));
+        }
       }
       if (batch.tags.length > 0) {
-        const last = new Map(batch.tags.map((t) => [t.key, t.value]));
-        await trx.insertInto('run_tags').values([...last].map(([key, value]) => ({ run_id: runId, key, value })))
-          .onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))).execute();
+        const rows = [...new Map(batch.tags.map((t) => [t.key, t.value]))].map(([key, value]) => ({ run_id: runId, key, value }));
+        await this.templates.execute(trx, `tags:${rows.length}`, rows.flatMap((r) => [r.run_id, r.key, r.value]),
+          () => trx.insertInto('run_tags').values(rows).onConflict((oc) => oc.columns(['run_id', 'key']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))));
       }
       if (byKey.size > 0) {
         const chunks = [...byKey].map(([key, kb]) => {

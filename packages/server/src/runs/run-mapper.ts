@@ -6,18 +6,22 @@ import type { Db } from '../db/database.js';
 
 export type RunRow = Selectable<RunsTable>;
 
-/**
- * Turn run rows into API records, loading params, tags and latest metrics per page, not
- * per run. `fresh`: the runs were created just now, so they have no params or metrics to load.
- */
-export async function toRuns(db: Db, metrics: MetricService, rows: RunRow[], wsName: string, o: { fresh?: boolean } = {}): Promise<Run[]> {
+/** What of a run's data to load: a run created just now has no params or metrics; a status answer needs none. */
+export interface RunDataToLoad {
+  params?: boolean;
+  tags?: boolean;
+  metrics?: boolean;
+}
+
+/** Turn run rows into API records, loading params, tags and latest metrics per page, not per run. */
+export async function toRuns(db: Db, metrics: MetricService, rows: RunRow[], wsName: string, load: RunDataToLoad = {}): Promise<Run[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const none = new Map<string, never>();
   const [params, tags, latest, experiments, users] = await Promise.all([
-    o.fresh ? none : metrics.params(ids),
-    metrics.tags(ids),
-    o.fresh ? none : metrics.latest(ids),
+    load.params === false ? none : metrics.params(ids),
+    load.tags === false ? none : metrics.tags(ids),
+    load.metrics === false ? none : metrics.latest(ids),
     db.selectFrom('experiments').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => Number(r.experiment_id)))]).execute(),
     db.selectFrom('users').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => Number(r.user_id)))]).execute(),
   ]);

@@ -83,6 +83,12 @@ export class RunService {
     return run!;
   }
 
+  /** The run's record without its params, tags and metrics (left empty): for answers about its status alone. */
+  async getInfo(ws: WorkspaceRef, id: string): Promise<Run> {
+    const [run] = await toRuns(this.db, this.metrics, [await this.row(ws.id, id)], ws.name, { params: false, tags: false, metrics: false });
+    return run!;
+  }
+
   /** Whether `id` is `root` or one of its descendants (run-scoped tokens act only there). */
   async isWithin(id: string, root: string): Promise<boolean> {
     let current: string | null = id;
@@ -175,7 +181,7 @@ export class RunService {
     });
     this.events.emit('status', id, ws.id, 'Running', false);
     // The record is what was just written: no need to read the row back, and a new run has no params or metrics yet.
-    return (await toRuns(this.db, this.metrics, [row], ws.name, { fresh: true }))[0]!;
+    return (await toRuns(this.db, this.metrics, [row], ws.name, { params: false, metrics: false }))[0]!;
   }
 
   private async experimentIdOf(wsId: number, input: { experiment_name?: string | undefined; experiment_id?: string | undefined }): Promise<number> {
