@@ -1,6 +1,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LatheClient } from '@lathe/client';
+import { nodeUploadTransport } from '@lathe/client/node';
 import { renderCommand, type JobSubmission, type Run, type RunStatus } from '@lathe/contract';
 import type { AgentConfig } from './agent-config.js';
 import { LogShipper } from './log-shipper.js';
@@ -26,7 +27,7 @@ interface Outcome {
  * through restarts, so a server restart does not orphan or fail the run.
  */
 export async function runAgent(c: AgentConfig, signals: { onStop: (fn: () => void) => void }): Promise<Outcome> {
-  const client = new LatheClient({ url: c.apiUrl, token: c.token, workspace: c.workspace });
+  const client = new LatheClient({ url: c.apiUrl, token: c.token, workspace: c.workspace, upload: nodeUploadTransport });
   const report = (status: RunStatus, extra: { reason?: string; exit_code?: number } = {}) =>
     withRetry(() => client.call('setRunStatus', { params: { run: c.runId }, body: { status, agent_pid: process.pid, ...extra } }), LONG);
 

@@ -9,7 +9,12 @@ export interface ClientOptions {
   /** Filled into `:ws` when a call does not name a workspace. */
   workspace?: string | undefined;
   fetch?: typeof fetch;
+  /** How streamed uploads are sent; default fetch. Node callers pass `nodeUploadTransport` (@lathe/client/node). */
+  upload?: UploadTransport;
 }
+
+/** Sends one upload request and answers with its response. */
+export type UploadTransport = (url: string, init: { method: string; headers: Record<string, string>; body: UploadBody }) => Promise<Response>;
 
 type Params<K extends OperationId> = RouteInput<Routes[K]>['params'];
 type ParamsWithoutWs<K extends OperationId> = Params<K> extends { ws: string } ? Omit<Params<K>, 'ws'> & { ws?: string } : Params<K>;
@@ -36,17 +41,19 @@ export class LatheClient {
   readonly workspace: string;
   private readonly token: string | undefined;
   private readonly fetchImpl: typeof fetch;
+  private readonly uploadImpl: UploadTransport | undefined;
 
   constructor(options: ClientOptions) {
     this.url = options.url.replace(/\/+$/, '');
     this.token = options.token;
     this.workspace = options.workspace ?? 'default';
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
+    this.uploadImpl = options.upload;
   }
 
   /** The same client aimed at another workspace. */
   inWorkspace(workspace: string): LatheClient {
-    return new LatheClient({ url: this.url, token: this.token, workspace, fetch: this.fetchImpl });
+    return new LatheClient({ url: this.url, token: this.token, workspace, fetch: this.fetchImpl, ...(this.uploadImpl ? { upload: this.uploadImpl } : {}) });
   }
 
   buildUrl(op: OperationId, params: Record<string, unknown> = {}, query: Record<string, unknown> = {}): string {
@@ -70,10 +77,10 @@ export class LatheClient {
     return { ...(this.token ? { authorization: `Bearer ${this.token}` } : {}), ...extra };
   }
 
-  private async send(url: string, init: RequestInit): Promise<Response> {
+  private async send(url: string, init: RequestInit, transport: (url: string, init: RequestInit) => Promise<Response> = this.fetchImpl): Promise<Response> {
     let res: Response;
     try {
-      res = await this.fetchImpl(url, init);
+      res = await transport(url, init);
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new LatheError('UNAVAILABLE', `cannot reach the Lathe server at ${this.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
@@ -98,12 +105,13 @@ export class LatheClient {
   /** Call an upload operation with a streamed body. */
   async upload<K extends 'uploadArtifact' | 'uploadBlob' | 'uploadBlobPack'>(op: K, input: CallInput<K>, body: UploadBody, size?: number): Promise<RouteResponse<Routes[K]>> {
     const url = this.buildUrl(op, input.params as Record<string, unknown>, input.query as Record<string, unknown>);
+    const upload = this.uploadImpl;
     const res = await this.send(url, {
       method: routes[op].method,
       headers: this.headers({ 'content-type': 'application/octet-stream', ...(size !== undefined ? { 'content-length': String(size) } : {}) }),
       body: body as RequestInit['body'],
       duplex: 'half',
-    } as RequestInit);
+    } as RequestInit, upload ? (u, init) => upload(u, { method: init.method!, headers: init.headers as Record<string, string>, body }) : undefined);
     return (await res.json()) as RouteResponse<Routes[K]>;
   }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LatheClient } from '@lathe/client';
+import { nodeUploadTransport } from '@lathe/client/node';
 import { LatheError } from '@lathe/contract';
 import { latheHome } from './lathe-home.js';
 
@@ -33,5 +34,5 @@ export function connect(flags: ConnectionFlags, env: Readonly<Record<string, str
   if (!url || !token) {
     throw new LatheError('UNAUTHENTICATED', `no Lathe server configured: start one with 'lathe server', or run 'lathe login --url URL --token TOKEN' (looked in ${join(latheHome(env), 'credentials')})`);
   }
-  return new LatheClient({ url, token, workspace });
+  return new LatheClient({ url, token, workspace, upload: nodeUploadTransport });
 }
