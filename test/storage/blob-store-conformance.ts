@@ -66,6 +66,18 @@ export function runBlobStoreConformance(name: string, open: () => Promise<BlobSt
       expect((await readAll(await s.get(`${run}/over`))).toString()).toBe('second');
     });
 
+    it('moves an object to a new key (replacing what was there) and removes the old; a missing source is NOT_FOUND', async () => {
+      const s = await get();
+      const big = randomBytes(9 * 1024 * 1024 + 5);
+      await s.put(`${run}/incoming/a`, streamOf(big));
+      await s.put(`${run}/final/a`, Readable.from([Buffer.from('stale')]));
+      await s.move(`${run}/incoming/a`, `${run}/final/a`);
+      expect((await readAll(await s.get(`${run}/final/a`))).equals(big)).toBe(true);
+      expect(await s.exists(`${run}/incoming/a`)).toBe(false);
+      await expect(s.move(`${run}/incoming/none`, `${run}/final/b`)).rejects.toSatisfy((e: unknown) => e instanceof LatheError && e.code === 'NOT_FOUND');
+      expect(await s.exists(`${run}/final/b`)).toBe(false);
+    });
+
     it('answers exists, stat and delete; a missing key is NOT_FOUND on get and null on stat', async () => {
       const s = await get();
       await s.put(`${run}/x.txt`, Readable.from([Buffer.from('hello')]));

@@ -24,6 +24,12 @@ export interface BlobStore {
   get(key: string): Promise<Readable>;
   exists(key: string): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /**
+   * Give the object at `from` the key `to` (replacing any object there) and remove `from`.
+   * Inside the store: a rename on disk, a server-side copy in object stores, so no bytes
+   * travel through Lathe. It lets an upload be stored before its content address is known.
+   */
+  move(from: string, to: string): Promise<void>;
 }
 
 /** One object under a prefix, as listing reports it. */

@@ -132,6 +132,19 @@ export class AzureBlobStore implements ListableBlobStore {
     }
   }
 
+  /** A server-side copy (within one account: no bytes through Lathe), then the source goes. */
+  async move(from: string, to: string): Promise<void> {
+    const source = this.container.getBlobClient(this.name(from));
+    try {
+      const poller = await this.container.getBlobClient(this.name(to)).beginCopyFromURL(source.url, { intervalInMs: 200 });
+      const done = await poller.pollUntilDone();
+      if (done.copyStatus !== 'success') throw new LatheError('UNAVAILABLE', `${this.label}: copy ${from} to ${to} ended ${done.copyStatus ?? 'without a status'}`);
+    } catch (err) {
+      throw storeError(err, this.label, 'move', from);
+    }
+    await this.delete(from);
+  }
+
   async stat(key: string): Promise<BlobEntry | null> {
     try {
       const p = await this.container.getBlobClient(this.name(key)).getProperties();

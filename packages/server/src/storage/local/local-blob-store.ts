@@ -67,6 +67,14 @@ export class LocalBlobStore implements ListableBlobStore {
     await rm(this.pathOf(key), { force: true });
   }
 
+  async move(from: string, to: string): Promise<void> {
+    const source = this.pathOf(from);
+    const target = this.pathOf(to);
+    if (!(await this.exists(from))) throw notFound(`blob ${from} not found`);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(source, target);
+  }
+
   async stat(key: string): Promise<BlobEntry | null> {
     const info = await stat(this.pathOf(key)).catch(() => undefined);
     if (!info?.isFile()) return null;

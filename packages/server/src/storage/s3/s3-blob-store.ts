@@ -8,6 +8,9 @@ import { contentMismatch, storeError } from '../store-errors.js';
 
 /** Parts of a multipart upload (S3 wants >= 5 MiB for all but the last). */
 const PART = 8 * 1024 * 1024;
+/** S3's limit for one CopyObject, and the part size for copying anything larger. */
+const COPY_MAX = 5 * 1024 ** 3;
+const COPY_PART = 512 * 1024 * 1024;
 
 type S3Sdk = typeof S3SdkModule;
 
@@ -91,6 +94,41 @@ export class S3BlobStore implements ListableBlobStore {
       const e = storeError(err, this.label, 'delete', key);
       if (e.code !== 'NOT_FOUND') throw e;
     }
+  }
+
+  /**
+   * A server-side CopyObject, then the source goes. One CopyObject takes objects up to
+   * 5 GiB; larger ones are copied part by part (UploadPartCopy).
+   */
+  async move(from: string, to: string): Promise<void> {
+    const { CopyObjectCommand, CreateMultipartUploadCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand, AbortMultipartUploadCommand } = this.sdk;
+    const source = this.name(from);
+    const CopySource = encodeURIComponent(`${this.bucket}/${source}`).replace(/%2F/g, '/');
+    const Key = this.name(to);
+    const entry = await this.stat(from);
+    if (!entry) throw new LatheError('NOT_FOUND', `${this.label}: move ${from}: not found`);
+    try {
+      if (entry.size <= COPY_MAX) {
+        await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key, CopySource }));
+      } else {
+        const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
+        try {
+          const parts: Array<{ ETag: string; PartNumber: number }> = [];
+          for (let start = 0, n = 1; start < entry.size; start += COPY_PART, n++) {
+            const end = Math.min(start + COPY_PART, entry.size) - 1;
+            const r = await this.client.send(new UploadPartCopyCommand({ Bucket: this.bucket, Key, UploadId, PartNumber: n, CopySource, CopySourceRange: `bytes=${start}-${end}` }));
+            parts.push({ ETag: r.CopyPartResult!.ETag!, PartNumber: n });
+          }
+          await this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+        } catch (err) {
+          await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId })).catch(() => undefined);
+          throw err;
+        }
+      }
+    } catch (err) {
+      throw storeError(err, this.label, 'move', from);
+    }
+    await this.delete(from);
   }
 
   async stat(key: string): Promise<BlobEntry | null> {
