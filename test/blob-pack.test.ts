@@ -4,14 +4,14 @@
  * the CLI's uploader packs small files and streams large ones.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BLOB_PACK, LatheError } from '@lathe/contract';
-import { uploadSnapshot } from '../packages/cli/src/upload/upload-snapshot.js';
-import { dataManifest } from '../packages/cli/src/upload/data-manifest.js';
+import { uploadSnapshot, type ManifestFile } from '../packages/cli/src/upload/upload-snapshot.js';
+import { dataManifest, HASH_WHILE_UPLOADING_MIN } from '../packages/cli/src/upload/data-manifest.js';
 import type { Output } from '../packages/cli/src/output/output.js';
-import { tempDir } from './support/lathe-process.js';
+import { tempDir, waitFor } from './support/lathe-process.js';
 import { useLathe } from './support/use-lathe.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -102,3 +102,81 @@ describe('blob packs', () => {
     await expect(uploadSnapshot(client, m2.files, m2.absPaths, quiet, 'data')).rejects.toThrow(/new\.txt changed while it was being uploaded/);
   });
 });
+
+describe('large files hashed while they upload', () => {
+  const lathe = useLathe();
+  const MB = 1024 * 1024;
+  const download = async (hash: string) => Buffer.from(await (await lathe().client.download('downloadBlob', { params: { sha256: hash } })).arrayBuffer());
+  const leftovers = () => readdirOr(join(lathe().dataDir, 'blobs', 'cas-incoming'));
+
+  it('sends a new large file unhashed, stores it under the hash both sides computed, and skips it the next time', async () => {
+    const dir = tempDir('lathe-stream-');
+    const bytes = randomBytes(HASH_WHILE_UPLOADING_MIN + 3 * MB + 7);
+    writeFileSync(join(dir, 'big.bin'), bytes);
+    const m = await dataManifest(join(dir, 'big.bin'), 'uri_file', 'data');
+    expect(m.files[0]!.sha256).toBeUndefined();
+    const first = await uploadSnapshot(lathe().client, m.files, m.absPaths, quiet, 'data');
+    expect(first.stats).toMatchObject({ uploadedFiles: 1, uploadedBytes: bytes.length, skippedFiles: 0 });
+    expect(first.snapshot.files).toEqual([expect.objectContaining({ path: 'big.bin', sha256: sha(bytes), size: bytes.length })]);
+    expect((await download(sha(bytes))).equals(bytes)).toBe(true);
+    expect(leftovers()).toEqual([]);
+    // Now the workspace holds a blob of this size: the file is hashed first and found.
+    const again = await dataManifest(join(dir, 'big.bin'), 'uri_file', 'data');
+    const second = await uploadSnapshot(lathe().client, again.files, again.absPaths, quiet, 'data');
+    expect(second.stats).toMatchObject({ uploadedFiles: 0, skippedFiles: 1 });
+    expect(second.snapshot.id).toBe(first.snapshot.id);
+  });
+
+  it('uploads a different file of a size the workspace holds, after hashing it first', async () => {
+    const dir = tempDir('lathe-stream-');
+    const a = randomBytes(HASH_WHILE_UPLOADING_MIN + 1);
+    const b = randomBytes(a.length);
+    writeFileSync(join(dir, 'a.bin'), a);
+    await uploadSnapshot(lathe().client, ...(await manifestOf(join(dir, 'a.bin'))));
+    writeFileSync(join(dir, 'a.bin'), b);
+    const res = await uploadSnapshot(lathe().client, ...(await manifestOf(join(dir, 'a.bin'))));
+    expect(res.stats).toMatchObject({ uploadedFiles: 1, skippedFiles: 0 });
+    expect(res.snapshot.files[0]!.sha256).toBe(sha(b));
+    expect((await download(sha(b))).equals(b)).toBe(true);
+  });
+
+  it('stores nothing of a streamed upload cut off midway, and takes it when sent again', async () => {
+    const api = lathe().client;
+    const bytes = randomBytes(20 * MB);
+    const interrupted = (async function* () {
+      yield bytes.subarray(0, 9 * MB);
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error('connection lost');
+    })();
+    await expect(api.upload('uploadBlobStreamed', {}, interrupted, bytes.length)).rejects.toThrow();
+    await waitFor('the cut-off upload to be cleaned up', async () => leftovers().length === 0);
+    expect((await api.call('findMissingBlobs', { body: { hashes: [sha(bytes)] } })).missing).toEqual([sha(bytes)]);
+    expect(await api.upload('uploadBlobStreamed', {}, bytes, bytes.length)).toEqual({ sha256: sha(bytes), size: bytes.length });
+    expect((await api.call('findMissingBlobs', { body: { hashes: [sha(bytes)] } })).missing).toEqual([]);
+  });
+
+  it('names a large file that grew or shrank while it was being sent, and stores nothing of it', async () => {
+    const dir = tempDir('lathe-stream-');
+    // Sizes no blob of this workspace has, so the files go unhashed.
+    for (const [name, listed, actual] of [['grows.bin', 12_345, 2 * MB], ['shrinks.bin', 54_321, 100]] as const) {
+      writeFileSync(join(dir, name), randomBytes(HASH_WHILE_UPLOADING_MIN + listed));
+      const m = await dataManifest(join(dir, name), 'uri_file', 'data');
+      writeFileSync(join(dir, name), randomBytes(HASH_WHILE_UPLOADING_MIN + actual));
+      await expect(uploadSnapshot(lathe().client, m.files, m.absPaths, quiet, 'data')).rejects.toThrow(new RegExp(`${name.replace('.', '\\.')} changed while it was being uploaded`));
+      await waitFor('no upload left half-stored', async () => leftovers().length === 0);
+    }
+  });
+});
+
+async function manifestOf(path: string): Promise<[ManifestFile[], Map<string, string>, Output, string]> {
+  const m = await dataManifest(path, 'uri_file', 'data');
+  return [m.files, m.absPaths, quiet, 'data'];
+}
+
+function readdirOr(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}

@@ -103,7 +103,7 @@ export class LatheClient {
   }
 
   /** Call an upload operation with a streamed body. */
-  async upload<K extends 'uploadArtifact' | 'uploadBlob' | 'uploadBlobPack'>(op: K, input: CallInput<K>, body: UploadBody, size?: number): Promise<RouteResponse<Routes[K]>> {
+  async upload<K extends 'uploadArtifact' | 'uploadBlob' | 'uploadBlobStreamed' | 'uploadBlobPack'>(op: K, input: CallInput<K>, body: UploadBody, size?: number): Promise<RouteResponse<Routes[K]>> {
     const url = this.buildUrl(op, input.params as Record<string, unknown>, input.query as Record<string, unknown>);
     const upload = this.uploadImpl;
     const res = await this.send(url, {

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { Transform } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import type { LatheClient } from '@lathe/client';
 import { BLOB_PACK, type Snapshot, type SnapshotFile } from '@lathe/contract';
 import type { Output } from '../output/output.js';
 import { formatBytes } from '../output/format.js';
 import { mapLimit } from '../snapshot/map-limit.js';
+import { hashFile } from '../snapshot/hash-file.js';
+
+/** A manifest entry; `sha256` is absent for a large file not hashed yet (see HASH_WHILE_UPLOADING_MIN). */
+export type ManifestFile = Omit<SnapshotFile, 'sha256'> & { sha256?: string | undefined };
 
 /** Files up to this size travel in packs (many per request); larger ones stream one per request. */
 const PACK_FILE_MAX = 1024 * 1024;
@@ -29,17 +34,30 @@ export interface UploadStats {
 /**
  * Upload what the server lacks of a manifest, then record the snapshot. Unchanged
  * content is never sent twice: the server answers which hashes it is missing. Small
- * files go in packs (`BLOB_PACK`), large ones as streams; both kinds at once.
+ * files go in packs (`BLOB_PACK`), large ones as streams; both kinds at once. A large
+ * file not hashed yet is sent while it is hashed, unless the workspace holds a blob of
+ * its size (then it may be a file the server has: it is hashed first and asked about).
+ * Fills in the sha256 of the entries that had none.
  */
 export async function uploadSnapshot(
-  client: LatheClient, files: SnapshotFile[], absPaths: ReadonlyMap<string, string>, out: Output, label: string,
+  client: LatheClient, manifest: ManifestFile[], absPaths: ReadonlyMap<string, string>, out: Output, label: string,
 ): Promise<{ snapshot: Snapshot; stats: UploadStats }> {
-  const { missing } = await client.call('findMissingBlobs', { body: { hashes: files.map((f) => f.sha256) } });
-  const need = new Set(missing);
+  const pathOf = (f: { path: string }) => absPaths.get(f.path)!;
+  const unhashed = manifest.filter((f) => f.sha256 === undefined);
+  const hashed = (fs: ManifestFile[]) => fs.filter((f): f is SnapshotFile => f.sha256 !== undefined);
+  let answer = await client.call('findMissingBlobs', { body: { hashes: hashed(manifest).map((f) => f.sha256), ...(unhashed.length ? { sizes: unhashed.map((f) => f.size) } : {}) } });
+  const knownSizes = new Set(answer.known_sizes ?? []);
+  const mayBeKnown = unhashed.filter((f) => knownSizes.has(f.size));
+  if (mayBeKnown.length > 0) {
+    await mapLimit(mayBeKnown, FILES_IN_FLIGHT, async (f) => Object.assign(f, await hashFile(pathOf(f), f.size)));
+    answer = await client.call('findMissingBlobs', { body: { hashes: hashed(manifest).map((f) => f.sha256) } });
+  }
+  const need = new Set(answer.missing);
   const toSend = new Map<string, SnapshotFile>();
-  for (const f of files) if (need.has(f.sha256) && !toSend.has(f.sha256)) toSend.set(f.sha256, f);
+  for (const f of hashed(manifest)) if (need.has(f.sha256) && !toSend.has(f.sha256)) toSend.set(f.sha256, f);
   const sent = [...toSend.values()];
-  const total = sent.reduce((n, f) => n + f.size, 0);
+  const streamed = manifest.filter((f) => f.sha256 === undefined);
+  const total = [...sent, ...streamed].reduce((n, f) => n + f.size, 0);
   let done = 0;
   const advance = (bytes: number) => {
     done += bytes;
@@ -47,28 +65,61 @@ export async function uploadSnapshot(
   };
   const small = sent.filter((f) => f.size <= PACK_FILE_MAX);
   const large = sent.filter((f) => f.size > PACK_FILE_MAX);
-  const pathOf = (f: SnapshotFile) => absPaths.get(f.path)!;
   await Promise.all([
     mapLimit(packsOf(small), PACKS_IN_FLIGHT, async (pack) => {
       const body = await readPack(pack, pathOf);
       await client.upload('uploadBlobPack', {}, body, body.length);
       advance(body.length - pack.length * BLOB_PACK.entryHeader);
     }),
-    mapLimit(large, FILES_IN_FLIGHT, async (f) => {
-      await client.upload('uploadBlob', { params: { sha256: f.sha256 } }, createReadStream(pathOf(f), { highWaterMark: READ_CHUNK }), f.size);
+    mapLimit([...large, ...streamed], FILES_IN_FLIGHT, async (f) => {
+      if (f.sha256 !== undefined) await client.upload('uploadBlob', { params: { sha256: f.sha256 } }, createReadStream(pathOf(f), { highWaterMark: READ_CHUNK }), f.size);
+      else f.sha256 = await uploadHashing(client, pathOf(f), f.size);
       advance(f.size);
     }),
   ]);
   out.endProgress();
+  const files = hashed(manifest);
   const snapshot = await client.call('createSnapshot', { body: { files } });
+  const streamedSet = new Set<ManifestFile>(streamed);
+  const skipped = files.filter((f) => !need.has(f.sha256) && !streamedSet.has(f));
   const stats: UploadStats = {
-    uploadedFiles: sent.length,
+    uploadedFiles: sent.length + streamed.length,
     uploadedBytes: total,
-    skippedFiles: files.length - files.filter((f) => need.has(f.sha256)).length,
-    skippedBytes: files.filter((f) => !need.has(f.sha256)).reduce((n, f) => n + f.size, 0),
+    skippedFiles: skipped.length,
+    skippedBytes: skipped.reduce((n, f) => n + f.size, 0),
   };
   out.note(`${label}: uploaded ${formatBytes(stats.uploadedBytes)} (${stats.uploadedFiles} file(s)), skipped ${formatBytes(stats.skippedBytes)} (${stats.skippedFiles} file(s) already on the server)`);
   return { snapshot, stats };
+}
+
+/**
+ * Send a large file while hashing it; the server hashes what it receives and names the
+ * blob by it. The two hashes must agree, and the file must still be the size it was.
+ */
+async function uploadHashing(client: LatheClient, abs: string, size: number): Promise<string> {
+  const hash = createHash('sha256');
+  let read = 0;
+  const source = createReadStream(abs, { highWaterMark: READ_CHUNK });
+  const changed = () => new Error(`${abs} changed while it was being uploaded (${read} bytes read, ${size} expected); run the command again`);
+  // The request declared `size` bytes: a file that grew or shrank since must end it with an error, not hang it.
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      read += chunk.length;
+      cb(read > size ? changed() : null, chunk);
+    },
+    flush(cb) {
+      cb(read < size ? changed() : null);
+    },
+  });
+  source.on('error', (err) => tap.destroy(err));
+  const got = await client.upload('uploadBlobStreamed', {}, source.pipe(tap), size).catch((err: unknown) => {
+    throw read !== size ? changed() : err;
+  });
+  const mine = hash.digest('hex');
+  if (read !== size) throw changed();
+  if (got.sha256 !== mine) throw new Error(`${abs}: the server received bytes hashing to ${got.sha256}, but ${mine} were sent; run the command again`);
+  return mine;
 }
 
 /** Group small files into packs of at most PACK_BYTES / PACK_ENTRIES. */

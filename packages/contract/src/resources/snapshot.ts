@@ -21,8 +21,16 @@ export const Snapshot = z.object({
 });
 export type Snapshot = z.infer<typeof Snapshot>;
 
-export const MissingBlobsRequest = z.object({ hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(200_000) });
-export const MissingBlobs = z.object({ missing: z.array(z.string()) });
+export const MissingBlobsRequest = z.object({
+  hashes: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(200_000),
+  /** Sizes of large files not hashed yet: the answer says which of them the workspace holds a blob of. */
+  sizes: z.array(z.number().int().nonnegative()).max(200_000).optional(),
+});
+export const MissingBlobs = z.object({
+  missing: z.array(z.string()),
+  /** Of the asked `sizes`, those the workspace holds some blob of (a file of another size is certainly new). */
+  known_sizes: z.array(z.number().int()).optional(),
+});
 
 /**
  * A blob pack: many small content-addressed blobs in one request body, so a folder of

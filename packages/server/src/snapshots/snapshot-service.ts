@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BLOB_PACK, invalid, notFound, precondition, sha256 as checkSha, type BlobPackResult, type Snapshot, type SnapshotFile } from '@lathe/contract';
@@ -29,6 +29,17 @@ export class SnapshotService {
     return wanted.filter((h) => !have.has(h));
   }
 
+  /** Of these sizes, those the workspace holds some blob of. */
+  async knownSizes(wsId: number, sizes: number[]): Promise<number[]> {
+    const wanted = [...new Set(sizes)];
+    const known: number[] = [];
+    for (let i = 0; i < wanted.length; i += QUERY_CHUNK) {
+      const rows = await this.db.selectFrom('cas_blobs').select('size').distinct().where('workspace_id', '=', wsId).where('size', 'in', wanted.slice(i, i + QUERY_CHUNK)).execute();
+      for (const r of rows) known.push(Number(r.size));
+    }
+    return known;
+  }
+
   /** Which of these hashes any workspace has recorded: their bytes are in the store already. */
   private async storedAnywhere(hashes: string[]): Promise<Set<string>> {
     const stored = new Set<string>();
@@ -52,6 +63,27 @@ export class SnapshotService {
       got = await this.blobs.put(blobKey(sha), body, { sha256: sha });
     }
     await this.db.insertInto('cas_blobs').values({ workspace_id: wsId, sha256: sha, size: got.size, created_at: Date.now() })
+      .onConflict((oc) => oc.columns(['workspace_id', 'sha256']).doNothing()).execute();
+    return got;
+  }
+
+  /**
+   * Store a blob whose hash is not known yet (a large new file the client hashes as it
+   * sends): the bytes go to a temporary key while the store hashes them, then move, inside
+   * the store, to their content address. The client compares the answer with its own hash.
+   */
+  async uploadStreamed(wsId: number, body: Readable): Promise<{ sha256: string; size: number }> {
+    const incoming = `cas-incoming/${randomUUID()}`;
+    let got: { sha256: string; size: number };
+    try {
+      got = await this.blobs.put(incoming, body);
+      if ((await this.storedAnywhere([got.sha256])).has(got.sha256)) await this.blobs.delete(incoming);
+      else await this.blobs.move(incoming, blobKey(got.sha256));
+    } catch (err) {
+      await this.blobs.delete(incoming).catch(() => undefined);
+      throw err;
+    }
+    await this.db.insertInto('cas_blobs').values({ workspace_id: wsId, sha256: got.sha256, size: got.size, created_at: Date.now() })
       .onConflict((oc) => oc.columns(['workspace_id', 'sha256']).doNothing()).execute();
     return got;
   }
