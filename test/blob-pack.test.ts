@@ -109,7 +109,7 @@ describe('large files hashed while they upload', () => {
   const download = async (hash: string) => Buffer.from(await (await lathe().client.download('downloadBlob', { params: { sha256: hash } })).arrayBuffer());
   const leftovers = () => readdirOr(join(lathe().dataDir, 'blobs', 'cas-incoming'));
 
-  it('sends a new large file unhashed, stores it under the hash both sides computed, and skips it the next time', async () => {
+  it('sends a new large file unhashed, stores it under the hash the server computed, and skips it the next time', async () => {
     const dir = tempDir('lathe-stream-');
     const bytes = randomBytes(HASH_WHILE_UPLOADING_MIN + 3 * MB + 7);
     writeFileSync(join(dir, 'big.bin'), bytes);

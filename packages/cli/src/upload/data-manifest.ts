@@ -8,8 +8,9 @@ import type { ManifestFile } from './upload-snapshot.js';
 
 /**
  * Files from this size on are not hashed up front: unless the workspace holds a blob of
- * the same size (then the file may be one it has, and it is hashed first), it is hashed
- * while it uploads, which takes the hashing (~0.75 s per GB here) off the critical path.
+ * the same size (then the file may be one it has, and it is hashed first), the server
+ * hashes it as it arrives, which takes the client's hashing (~0.75 s per GB here) off the
+ * critical path.
  */
 export const HASH_WHILE_UPLOADING_MIN = 16 * 1024 * 1024;
 

@@ -35,8 +35,9 @@ export interface UploadStats {
  * Upload what the server lacks of a manifest, then record the snapshot. Unchanged
  * content is never sent twice: the server answers which hashes it is missing. Small
  * files go in packs (`BLOB_PACK`), large ones as streams; both kinds at once. A large
- * file not hashed yet is sent while it is hashed, unless the workspace holds a blob of
- * its size (then it may be a file the server has: it is hashed first and asked about).
+ * file not hashed yet is sent as it is and named by the server's hash, unless the
+ * workspace holds a blob of its size (then it may be a file the server has: it is hashed
+ * first and asked about).
  * Fills in the sha256 of the entries that had none.
  */
 export async function uploadSnapshot(
@@ -73,7 +74,7 @@ export async function uploadSnapshot(
     }),
     mapLimit([...large, ...streamed], FILES_IN_FLIGHT, async (f) => {
       if (f.sha256 !== undefined) await client.upload('uploadBlob', { params: { sha256: f.sha256 } }, createReadStream(pathOf(f), { highWaterMark: READ_CHUNK }), f.size);
-      else f.sha256 = await uploadHashing(client, pathOf(f), f.size);
+      else f.sha256 = await uploadUnhashed(client, pathOf(f), f.size);
       advance(f.size);
     }),
   ]);
@@ -93,18 +94,18 @@ export async function uploadSnapshot(
 }
 
 /**
- * Send a large file while hashing it; the server hashes what it receives and names the
- * blob by it. The two hashes must agree, and the file must still be the size it was.
+ * Send a large file unhashed; the server hashes what it receives, stores it under that
+ * hash and answers it, which becomes the file's hash in the manifest. Hashing here too
+ * would only re-check the loopback or network (TCP does) at the cost of a core: a file
+ * rewritten during the upload is not caught by either side's hash, as both would hash the
+ * same bytes. The file must still be the size it was: the request declared that length.
  */
-async function uploadHashing(client: LatheClient, abs: string, size: number): Promise<string> {
-  const hash = createHash('sha256');
+async function uploadUnhashed(client: LatheClient, abs: string, size: number): Promise<string> {
   let read = 0;
-  const source = createReadStream(abs, { highWaterMark: READ_CHUNK });
   const changed = () => new Error(`${abs} changed while it was being uploaded (${read} bytes read, ${size} expected); run the command again`);
-  // The request declared `size` bytes: a file that grew or shrank since must end it with an error, not hang it.
-  const tap = new Transform({
+  // A file that grew or shrank since must end the request with an error, not hang it.
+  const meter = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
       read += chunk.length;
       cb(read > size ? changed() : null, chunk);
     },
@@ -112,14 +113,13 @@ async function uploadHashing(client: LatheClient, abs: string, size: number): Pr
       cb(read < size ? changed() : null);
     },
   });
-  source.on('error', (err) => tap.destroy(err));
-  const got = await client.upload('uploadBlobStreamed', {}, source.pipe(tap), size).catch((err: unknown) => {
+  const source = createReadStream(abs, { highWaterMark: READ_CHUNK });
+  source.on('error', (err) => meter.destroy(err));
+  const got = await client.upload('uploadBlobStreamed', {}, source.pipe(meter), size).catch((err: unknown) => {
     throw read !== size ? changed() : err;
   });
-  const mine = hash.digest('hex');
-  if (read !== size) throw changed();
-  if (got.sha256 !== mine) throw new Error(`${abs}: the server received bytes hashing to ${got.sha256}, but ${mine} were sent; run the command again`);
-  return mine;
+  if (got.size !== size) throw changed();
+  return got.sha256;
 }
 
 /** Group small files into packs of at most PACK_BYTES / PACK_ENTRIES. */
