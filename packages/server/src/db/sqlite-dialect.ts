@@ -25,6 +25,12 @@ export async function sqliteDialect(url: URL): Promise<Dialect> {
   if (file !== ':memory:') {
     database.pragma('analysis_limit = 400');
     database.pragma('optimize = 0x10002');
+    // A server that runs for weeks sees its tables grow from nothing: refresh them hourly.
+    const refresh = setInterval(() => {
+      if (!database.open) clearInterval(refresh);
+      else database.pragma('optimize');
+    }, 3_600_000);
+    refresh.unref();
   }
   return new SqliteDialect({ database: withStatementCache(database) });
 }

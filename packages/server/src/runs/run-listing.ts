@@ -127,8 +127,20 @@ function conditionSql(eb: Eb, c: FilterCondition): Expression<SqlBool> {
   }
 }
 
+/** The sort keys of a listing: MLflow's order_by list, or Lathe's one order_by. */
+export function runOrders(f: ListFilter): Order[] {
+  return (f.orderBy?.length ? f.orderBy : [f.query.order_by]).map(parseOrderBy);
+}
+
+/**
+ * When the first sort key is a metric, the listing is two runs of rows: those with a value
+ * (ordered by it) and then those without one (no such metric, or NaN). `split` builds one
+ * of the two alone, so each can be served by an index (see run-page.ts).
+ */
+export type MetricSplit = 'with-value' | 'without-value';
+
 /** Build the filtered, ordered query over runs; the caller pages it. */
-export function buildRunQuery(db: Db, f: ListFilter) {
+export function buildRunQuery(db: Db, f: ListFilter, split?: MetricSplit) {
   const q = f.query;
   let query = db.selectFrom('runs').selectAll('runs').where('runs.workspace_id', '=', f.wsId);
   if (f.experimentIds !== undefined) query = query.where('runs.experiment_id', 'in', f.experimentIds.length ? f.experimentIds : [-1]);
@@ -156,10 +168,17 @@ export function buildRunQuery(db: Db, f: ListFilter) {
   }
   for (const c of parseRunFilter(f.filter ?? q.filter)) query = query.where((eb) => conditionSql(eb as Eb, c));
 
-  const orders = (f.orderBy?.length ? f.orderBy : [q.order_by]).map(parseOrderBy);
+  const orders = runOrders(f);
   orders.forEach((order, i) => {
     const dir = order.desc ? 'desc' : 'asc';
-    if (order.kind === 'attribute') {
+    if (i === 0 && split !== undefined && order.kind === 'metrics') {
+      const valued = (eb: ExpressionBuilder<Database, 'latest_metrics'>) => eb.and([eb('latest_metrics.key', '=', order.field), eb('latest_metrics.value', 'is not', null)]);
+      query = split === 'with-value'
+        ? query
+          .innerJoin('latest_metrics as om0' as 'latest_metrics', (j) => j.onRef('om0.run_id' as 'latest_metrics.run_id', '=', 'runs.id').on('om0.key' as 'latest_metrics.key', '=', order.field).on('om0.value' as 'latest_metrics.value', 'is not', null))
+          .orderBy(sql.ref('om0.value'), dir)
+        : query.where((eb) => eb.not(eb.exists(eb.selectFrom('latest_metrics').select(sql`1`.as('one')).whereRef('latest_metrics.run_id', '=', 'runs.id').where(valued))));
+    } else if (order.kind === 'attribute') {
       const col = `runs.${order.field}` as 'runs.created_at';
       // Nulls last either way (a run that has not started sorts after those that have);
       // created_at is never null, and leaving the term out lets an index give the order.

@@ -11,7 +11,7 @@ import { nextToken, offsetFrom, type PageTokens } from '../paging/page-tokens.js
 import { generateRunName } from './run-names.js';
 import { toRuns, type RunRow } from './run-mapper.js';
 import { QueryTemplates } from '../db/query-templates.js';
-import { buildRunQuery } from './run-listing.js';
+import { pageOfRuns } from './run-page.js';
 import type { RunEvents } from './run-events.js';
 import type { ResolvedEnvironment } from '@lathe/contract';
 
@@ -199,17 +199,16 @@ export class RunService {
     const { page_token: _t, max_results: _m, ...filters } = query;
     const scope = `runs:${ws.id}:${JSON.stringify(filters)}`;
     const offset = offsetFrom(this.pages, scope, query.page_token);
-    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentIds, query }).limit(size).offset(offset).execute();
-    return { items: await toRuns(this.db, this.metrics, rows as RunRow[], ws.name), next_page_token: nextToken(this.pages, scope, offset, rows.length, size) };
+    const rows = await pageOfRuns(this.db, { wsId: ws.id, experimentIds, query }, size, offset);
+    return { items: await toRuns(this.db, this.metrics, rows, ws.name), next_page_token: nextToken(this.pages, scope, offset, rows.length, size) };
   }
 
   /** MLflow's search: several experiments, its filter grammar, several sort keys, lifecycle views. */
   async search(ws: WorkspaceRef, q: { experimentIds: number[]; filter?: string | undefined; orderBy?: string[] | undefined; lifecycle: 'active' | 'deleted' | 'all'; max_results: number; page_token?: string | undefined }) {
     const scope = `run-search:${ws.id}:${JSON.stringify({ e: q.experimentIds, f: q.filter, o: q.orderBy, l: q.lifecycle })}`;
     const offset = offsetFrom(this.pages, scope, q.page_token);
-    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentIds: q.experimentIds, query: {}, filter: q.filter, orderBy: q.orderBy, lifecycle: q.lifecycle })
-      .limit(q.max_results).offset(offset).execute();
-    return { items: await toRuns(this.db, this.metrics, rows as RunRow[], ws.name), next_page_token: nextToken(this.pages, scope, offset, rows.length, q.max_results) };
+    const rows = await pageOfRuns(this.db, { wsId: ws.id, experimentIds: q.experimentIds, query: {}, filter: q.filter, orderBy: q.orderBy, lifecycle: q.lifecycle }, q.max_results, offset);
+    return { items: await toRuns(this.db, this.metrics, rows, ws.name), next_page_token: nextToken(this.pages, scope, offset, rows.length, q.max_results) };
   }
 
   async update(ws: WorkspaceRef, id: string, patch: { display_name?: string | undefined; description?: string | undefined }): Promise<Run> {

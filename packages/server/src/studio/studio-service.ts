@@ -5,7 +5,8 @@ import type { ExperimentService } from '../experiments/experiment-service.js';
 import type { MetricService } from '../metrics/metric-service.js';
 import type { WorkspaceRef } from '../workspaces/workspace-service.js';
 import { buildRunQuery } from '../runs/run-listing.js';
-import { toRuns, type RunRow } from '../runs/run-mapper.js';
+import { pageOfRuns } from '../runs/run-page.js';
+import { toRuns } from '../runs/run-mapper.js';
 
 type RunFilters = Omit<ListRunsQuery, 'page_token' | 'max_results'>;
 
@@ -24,8 +25,8 @@ export class StudioService {
   async runWindow(ws: WorkspaceRef, q: RunFilters & { offset: number; limit: number }): Promise<{ offset: number; items: Run[] }> {
     const { offset, limit, ...query } = q;
     const experimentIds = await this.experimentIds(ws, query.experiment);
-    const rows = await buildRunQuery(this.db, { wsId: ws.id, experimentIds, query }).limit(limit).offset(offset).execute();
-    return { offset, items: await toRuns(this.db, this.metrics, rows as RunRow[], ws.name) };
+    const rows = await pageOfRuns(this.db, { wsId: ws.id, experimentIds, query }, limit, offset);
+    return { offset, items: await toRuns(this.db, this.metrics, rows, ws.name) };
   }
 
   /** How many runs match the filters. */
