@@ -120,12 +120,13 @@ describe('endpoint keys are sealed under the master key at rest', () => {
   it('seals the plaintext keys of a database from before keys were sealed, at start', async () => {
     const legacy = { primaryKey: 'legacy-primary-key-0123456789', secondaryKey: 'legacy-secondary-key-0123456789' };
     await restart(() => {
-      // Make the database what an older server left: plaintext keys, no key_id column, migration 0007 not applied.
+      // Make the database what an older server left: plaintext keys, no key_id column, migration 0007
+      // (and the later ones, which a server from before 0007 did not have either) not applied.
       const db = new Database(dbFile());
       try {
         db.prepare('UPDATE online_endpoints SET primary_key = ?, secondary_key = ? WHERE name = ?').run(legacy.primaryKey, legacy.secondaryKey, 'keyed');
         db.exec('ALTER TABLE online_endpoints DROP COLUMN key_id');
-        expect(db.prepare('DELETE FROM kysely_migration WHERE name = ?').run('0007-endpoint-key-encryption').changes).toBe(1);
+        expect(db.prepare("DELETE FROM kysely_migration WHERE name >= '0007'").run().changes).toBeGreaterThanOrEqual(1);
         db.pragma('wal_checkpoint(TRUNCATE)');
       } finally {
         db.close();

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createIndex('cas_blobs_ws_size').on('cas_blobs').columns(['workspace_id', 'size']).execute();
+  await db.schema.createIndex('cas_blobs_ws_size').ifNotExists().on('cas_blobs').columns(['workspace_id', 'size']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
