@@ -142,7 +142,17 @@ export type MetricSplit = 'with-value' | 'without-value';
 /** Build the filtered, ordered query over runs; the caller pages it. */
 export function buildRunQuery(db: Db, f: ListFilter, split?: MetricSplit) {
   const q = f.query;
-  let query = db.selectFrom('runs').selectAll('runs').where('runs.workspace_id', '=', f.wsId);
+  const first = runOrders(f)[0]!;
+  const fromRuns = db.selectFrom('runs').selectAll('runs');
+  // Runs with a value of the first sort key's metric, read along its (key, value) index:
+  // CROSS JOIN makes SQLite keep latest_metrics as the outer loop (with full statistics it
+  // would otherwise read every run of a big experiment and sort them); the later clauses
+  // only name runs' columns, so the builder is typed as the plain one.
+  let query = split === 'with-value' && first.kind === 'metrics'
+    ? db.selectFrom('latest_metrics as om0').crossJoin('runs').selectAll('runs')
+      .whereRef('om0.run_id', '=', 'runs.id').where('om0.key', '=', first.field).where('om0.value', 'is not', null) as unknown as typeof fromRuns
+    : fromRuns;
+  query = query.where('runs.workspace_id', '=', f.wsId);
   if (f.experimentIds !== undefined) query = query.where('runs.experiment_id', 'in', f.experimentIds.length ? f.experimentIds : [-1]);
   const lifecycle = f.lifecycle ?? (q.include_deleted ? 'all' : 'active');
   if (lifecycle !== 'all') query = query.where('runs.lifecycle_stage', '=', lifecycle);
@@ -174,9 +184,7 @@ export function buildRunQuery(db: Db, f: ListFilter, split?: MetricSplit) {
     if (i === 0 && split !== undefined && order.kind === 'metrics') {
       const valued = (eb: ExpressionBuilder<Database, 'latest_metrics'>) => eb.and([eb('latest_metrics.key', '=', order.field), eb('latest_metrics.value', 'is not', null)]);
       query = split === 'with-value'
-        ? query
-          .innerJoin('latest_metrics as om0' as 'latest_metrics', (j) => j.onRef('om0.run_id' as 'latest_metrics.run_id', '=', 'runs.id').on('om0.key' as 'latest_metrics.key', '=', order.field).on('om0.value' as 'latest_metrics.value', 'is not', null))
-          .orderBy(sql.ref('om0.value'), dir)
+        ? query.orderBy(sql.ref('om0.value'), dir)
         : query.where((eb) => eb.not(eb.exists(eb.selectFrom('latest_metrics').select(sql`1`.as('one')).whereRef('latest_metrics.run_id', '=', 'runs.id').where(valued))));
     } else if (order.kind === 'attribute') {
       const col = `runs.${order.field}` as 'runs.created_at';

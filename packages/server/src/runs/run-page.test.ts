@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.js';
 import { sqliteDialect } from '../db/sqlite-dialect.js';
@@ -69,6 +70,13 @@ describe('pages of a run listing sorted by a metric', () => {
       }
     });
   }
+
+  it('reads the runs with a value along the metric index, even when full statistics favour scanning the runs', async () => {
+    await sql`ANALYZE`.execute(db);
+    const q = buildRunQuery(db, { wsId: 1, experimentIds: [1], query: { order_by: 'metrics.loss ASC' } }, 'with-value').limit(50).compile();
+    const { rows } = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${q.sql}`, [...q.parameters]));
+    expect(rows[0]!.detail).toMatch(/^SEARCH om0 USING INDEX latest_metrics_key_value/);
+  });
 
   it('tops a page up with the runs without a value, where the valued ones end', async () => {
     // A quarter of the runs: ~520 with a loss, ~130 without, so the boundary is within reach of the index walk.
