@@ -146,13 +146,11 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
         for (const k of Object.keys(tags)) checkEntityKey('Tag', k);
         const runName = i.run_name ?? tags['mlflow.runName'];
         const created = await d.runs.createTracking(ctx.ws, ctx.principal.userId, {
-          experiment_id: String(exp.id),
-          name: crypto.randomUUID().replace(/-/g, ''),
           display_name: runName,
           parent_run_id: tags['mlflow.parentRunId'],
           tags,
           start_time: i.start_time,
-        });
+        }, { experimentId: Number(exp.id), generatedId: crypto.randomUUID().replace(/-/g, '') });
         return { run: mlflowRun(created) };
       },
     }),

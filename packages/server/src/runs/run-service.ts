@@ -158,15 +158,24 @@ export class RunService {
   }
 
   /** A run for logging alone: starts Running, ended by its client. */
-  async createTracking(ws: WorkspaceRef, userId: number, input: { experiment_name?: string | undefined; experiment_id?: string | undefined; name?: string | undefined; display_name?: string | undefined; parent_run_id?: string | undefined; tags?: Record<string, string> | undefined; start_time?: number | undefined }): Promise<Run> {
+  /**
+   * A run to log to (no job). `known` spares lookups a caller has done already: the
+   * experiment's row id, or an id the caller generated itself (MLflow's 32-hex; unique by
+   * construction, and the primary key still guards it).
+   */
+  async createTracking(
+    ws: WorkspaceRef, userId: number,
+    input: { experiment_name?: string | undefined; experiment_id?: string | undefined; name?: string | undefined; display_name?: string | undefined; parent_run_id?: string | undefined; tags?: Record<string, string> | undefined; start_time?: number | undefined },
+    known: { experimentId?: number; generatedId?: string } = {},
+  ): Promise<Run> {
     let experimentId: number;
     if (input.parent_run_id) {
       const parent = await this.row(ws.id, input.parent_run_id);
-      experimentId = input.experiment_name || input.experiment_id ? await this.experimentIdOf(ws.id, input) : Number(parent.experiment_id);
+      experimentId = known.experimentId ?? (input.experiment_name || input.experiment_id ? await this.experimentIdOf(ws.id, input) : Number(parent.experiment_id));
     } else {
-      experimentId = await this.experimentIdOf(ws.id, input);
+      experimentId = known.experimentId ?? await this.experimentIdOf(ws.id, input);
     }
-    const id = await this.newId(input.name);
+    const id = known.generatedId ?? await this.newId(input.name);
     const now = Date.now();
     const row: RunRow = {
       id, workspace_id: ws.id, experiment_id: experimentId, parent_run_id: input.parent_run_id ?? null,
