@@ -50,6 +50,13 @@ describe('data sources: Parquet tables, http(s) files, ro_mount links to a local
     served['/files/table.parquet'] = { body: parquetTable([1, 2, 3, 4]), etag: '"p1"' };
     // A public file server: GET and HEAD, with or without an ETag; everything else is 404.
     web = createServer((req, res) => {
+      if (req.url === '/files/stalls.csv') {
+        // Headers and half the body, then nothing: a server stuck mid-transfer.
+        res.writeHead(200, { 'content-length': 1000 });
+        if (req.method === 'GET') res.write('a,b\n1,x\n');
+        else res.end();
+        return;
+      }
       const f = served[req.url ?? ''];
       if (!f) {
         res.writeHead(404).end('no such file');
@@ -168,6 +175,12 @@ describe('data sources: Parquet tables, http(s) files, ro_mount links to a local
       r = await cli(['data', 'create', '--name', 'gone', '--type', 'uri_file', '--path', `http://127.0.0.1:${port}/x.csv`]);
       silent.close();
       expect(r.stderr).toContain(`HEAD http://127.0.0.1:${port}/x.csv: no answer within 6 s`);
+      expect(Date.now() - t).toBeLessThan(15_000);
+      // Headers in time, then a body that stops coming: the read fails too, naming the URL.
+      t = Date.now();
+      r = await cli(['data', 'create', '--name', 'gone', '--type', 'uri_file', '--path', `${base}/files/stalls.csv`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`GET ${base}/files/stalls.csv: the body stalled (no bytes for 6 s)`);
       expect(Date.now() - t).toBeLessThan(15_000);
       r = await cli(['data', 'create', '--name', 'gone', '--type', 'uri_folder', '--path', `${base}/files/`]);
       expect(r.stderr).toContain('an http(s) URL is one file, so it can only be a uri_file (folders over http(s) are not supported');
