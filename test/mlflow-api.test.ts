@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, startLathe, type LatheProcess } from './support/lathe-process.js';
 import { mlflowApi } from './support/mlflow-http.js';
+import { useLathe } from './support/use-lathe.js';
 
 type Api = ReturnType<typeof mlflowApi>;
 type Obj = Record<string, any>;
@@ -336,21 +337,14 @@ describe('MLflow registry API', () => {
 });
 
 describe('MLflow API with a run-scoped token', () => {
-  let lathe: LatheProcess;
-  beforeAll(async () => {
-    lathe = await startLathe();
-  });
-  afterAll(async () => {
-    await lathe.stop();
-    cleanup(lathe.home);
-  });
+  const lathe = useLathe();
 
   it('writes only to its own run tree, and reads its workspace', async () => {
-    const admin = mlflowApi(lathe.url, lathe.token);
+    const admin = mlflowApi(lathe().url, lathe().token);
     const own = ((await admin('POST', 'runs/create', { experiment_id: '0' })).body as Obj).run.info.run_id as string;
     const other = ((await admin('POST', 'runs/create', { experiment_id: '0' })).body as Obj).run.info.run_id as string;
-    const { token } = await lathe.client.call('createRunToken', { params: { run: own } });
-    const scoped = mlflowApi(lathe.url, token);
+    const { token } = await lathe().client.call('createRunToken', { params: { run: own } });
+    const scoped = mlflowApi(lathe().url, token);
     expect((await scoped('POST', 'runs/log-metric', { run_id: own, key: 'a', value: 1, timestamp: 1 })).status).toBe(200);
     expect(await scoped('POST', 'runs/log-metric', { run_id: other, key: 'a', value: 1, timestamp: 1 })).toMatchObject({ status: 403, body: { error_code: 'PERMISSION_DENIED' } });
     expect(await scoped('POST', 'runs/delete', { run_id: other })).toMatchObject({ status: 403 });
@@ -358,7 +352,7 @@ describe('MLflow API with a run-scoped token', () => {
     expect(await scoped('POST', 'runs/create', { experiment_id: '0' })).toMatchObject({ status: 403 });
     const nested = await scoped('POST', 'runs/create', { experiment_id: '0', tags: [{ key: 'mlflow.parentRunId', value: own }] });
     expect(nested.status).toBe(200);
-    const put = await fetch(`${lathe.url}/api/2.0/mlflow-artifacts/artifacts/0/${other}/artifacts/x.txt`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: 'x' });
+    const put = await fetch(`${lathe().url}/api/2.0/mlflow-artifacts/artifacts/0/${other}/artifacts/x.txt`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: 'x' });
     expect(put.status).toBe(403);
     expect((await scoped('POST', 'runs/search', { experiment_ids: ['0'] })).status).toBe(200);
   });

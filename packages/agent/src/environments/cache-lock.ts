@@ -29,7 +29,8 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-const alive = (pid: number) => {
+/** Whether a process of this host is alive (EPERM: it is, but another user's). */
+export const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,7 +4,7 @@ import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, unlink, utimes
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { environmentBuildKey, ENVIRONMENT_FORMAT, type EnvironmentSpec } from '@lathe/contract';
-import { acquireLock } from './cache-lock.js';
+import { acquireLock, alive } from './cache-lock.js';
 import type { BuildLog } from './build-process.js';
 import { EnvironmentBuildError } from './environment-build-error.js';
 import type { EnvironmentCacheConfig } from './environment-config.js';
@@ -56,14 +56,6 @@ export interface CacheEntry {
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 async function folderSize(dir: string): Promise<number> {
   let total = 0;

@@ -1,9 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import {
   alreadyExists, DATA_NAME_PATTERN, DEFAULT_DATASTORE, invalid, LatheError, notFound, parseAssetRef, precondition,
   type CreateDataVersion, type DataCheck, type DataLineage, type DatastoreFile, type DataVersion, type DataVersionSummary,
@@ -55,7 +50,7 @@ export interface DataServiceOptions {
   datastores: DatastoreService;
   snapshots: SnapshotService;
   pages: PageTokens;
-  /** Scratch space for copying remote files into a job's snapshot, and for spooling Parquet files to profile. */
+  /** Scratch space for spooling Parquet files to profile (the reader needs random access). */
   tmpDir: string;
   /** How long an http(s) data path may take to answer (default 6 s). */
   httpTimeoutMs?: number;
@@ -354,12 +349,14 @@ export class DataService {
     return made;
   }
 
-  /** Copy a datastore path into a content-addressed snapshot (through a temp file, hashing as it goes). */
+  /**
+   * Copy a datastore path into a content-addressed snapshot: each file streams into the
+   * blob store, which hashes it on the way and files it under that hash.
+   */
   private async copyToSnapshot(wsId: number, ds: string, path: string, type: DataVersion['type']): Promise<string> {
     const store = await this.filesOf(wsId, ds);
     const files = await this.filesAt(store, ds, path, type);
     const base = type === 'uri_file' ? path.slice(0, path.length - files[0]!.path.length) : folderOf(path);
-    await mkdir(this.o.tmpDir, { recursive: true });
     const manifest: SnapshotFile[] = [];
     for (const f of files) {
       if (f.sha256) {
@@ -369,24 +366,8 @@ export class DataService {
           continue;
         }
       }
-      const tmp = join(this.o.tmpDir, `copy-${randomBytes(8).toString('hex')}`);
-      try {
-        const hash = createHash('sha256');
-        let size = 0;
-        const meter = new Transform({
-          transform(chunk: Buffer, _e, cb) {
-            hash.update(chunk);
-            size += chunk.length;
-            cb(null, chunk);
-          },
-        });
-        await pipeline(await store.open(base + f.path), meter, createWriteStream(tmp));
-        const sha = hash.digest('hex');
-        await this.o.snapshots.uploadBlob(wsId, sha, createReadStream(tmp));
-        manifest.push({ path: f.path, sha256: sha, size });
-      } finally {
-        await rm(tmp, { force: true });
-      }
+      const got = await this.o.snapshots.uploadStreamed(wsId, await store.open(base + f.path));
+      manifest.push({ path: f.path, sha256: got.sha256, size: got.size });
     }
     return (await this.o.snapshots.create(wsId, manifest)).id;
   }

@@ -171,7 +171,7 @@ export function trackingRoutes(d: TrackingDeps): MlflowRoute[] {
           const status = RUN_STATUS_BY_MLFLOW_STATUS[i.status];
           if (status !== r.status) await d.runs.transition(r, { status, at: i.end_time });
         }
-        return { run_info: mlflowRunInfo(await d.runs.getInfo(ctx.ws, r.id)) };
+        return { run_info: mlflowRunInfo(await d.runs.get(ctx.ws, r.id, { params: false, tags: false, metrics: false })) };
       },
     }),
     ...(['delete', 'restore'] as const).map((op) => mlflowRoute({

@@ -142,7 +142,8 @@ export type MetricSplit = 'with-value' | 'without-value';
 /** Build the filtered, ordered query over runs; the caller pages it. */
 export function buildRunQuery(db: Db, f: ListFilter, split?: MetricSplit) {
   const q = f.query;
-  const first = runOrders(f)[0]!;
+  const orders = runOrders(f);
+  const first = orders[0]!;
   const fromRuns = db.selectFrom('runs').selectAll('runs');
   // Runs with a value of the first sort key's metric, read along its (key, value) index:
   // CROSS JOIN makes SQLite keep latest_metrics as the outer loop (with full statistics it
@@ -178,7 +179,6 @@ export function buildRunQuery(db: Db, f: ListFilter, split?: MetricSplit) {
   }
   for (const c of parseRunFilter(f.filter ?? q.filter)) query = query.where((eb) => conditionSql(eb as Eb, c));
 
-  const orders = runOrders(f);
   orders.forEach((order, i) => {
     const dir = order.desc ? 'desc' : 'asc';
     if (i === 0 && split !== undefined && order.kind === 'metrics') {

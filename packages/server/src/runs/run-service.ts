@@ -9,7 +9,7 @@ import type { SnapshotService } from '../snapshots/snapshot-service.js';
 import type { WorkspaceRef } from '../workspaces/workspace-service.js';
 import { nextToken, offsetFrom, type PageTokens } from '../paging/page-tokens.js';
 import { generateRunName } from './run-names.js';
-import { toRuns, type RunRow } from './run-mapper.js';
+import { toRuns, type RunDataToLoad, type RunRow } from './run-mapper.js';
 import { QueryTemplates } from '../db/query-templates.js';
 import { pageOfRuns } from './run-page.js';
 import type { RunEvents } from './run-events.js';
@@ -78,14 +78,9 @@ export class RunService {
     return rows[0];
   }
 
-  async get(ws: WorkspaceRef, id: string): Promise<Run> {
-    const [run] = await toRuns(this.db, this.metrics, [await this.row(ws.id, id)], ws.name);
-    return run!;
-  }
-
-  /** The run's record without its params, tags and metrics (left empty): for answers about its status alone. */
-  async getInfo(ws: WorkspaceRef, id: string): Promise<Run> {
-    const [run] = await toRuns(this.db, this.metrics, [await this.row(ws.id, id)], ws.name, { params: false, tags: false, metrics: false });
+  /** The run's record; `load` can leave its params, tags or metrics empty (an answer about its status alone). */
+  async get(ws: WorkspaceRef, id: string, load: RunDataToLoad = {}): Promise<Run> {
+    const [run] = await toRuns(this.db, this.metrics, [await this.row(ws.id, id)], ws.name, load);
     return run!;
   }
 
